@@ -1,0 +1,194 @@
+// The reverse pass. See Note [tape ownership] in node.hpp.
+#include "engine.hpp"
+
+#include <algorithm>
+#include <queue>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "broadcast.hpp"
+#include "node.hpp"
+#include "tensor_impl.hpp"
+
+namespace tg {
+
+class Engine {
+public:
+    Engine(bool retain_graph, bool create_graph) : retain_(retain_graph), create_graph_(create_graph) {}
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+    // After an exception mid-pass, leave no node half-way (queued, or holding a gradient).
+    ~Engine() {
+        while (!heap_.empty()) {
+            heap_.top()->pending_ = Tensor();
+            heap_.top()->queued_ = false;
+            heap_.pop();
+        }
+    }
+
+    /// Capture gradients for these tensors instead of accumulating into leaves' .grad().
+    void capture(const std::vector<Tensor>& targets) {
+        capturing_ = true;
+        results_.resize(targets.size());
+        for (std::size_t k = 0; k < targets.size(); ++k) {
+            if (!targets[k].requires_grad())
+                throw GraphError(fmt::format("grad: input {} does not require grad", k));
+            if (targets[k].grad_fn()) node_targets_.emplace(targets[k].grad_fn().get(), k);
+            else leaf_targets_.emplace(targets[k].impl(), k);
+        }
+    }
+
+    void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds) {
+        GradModeGuard mode(create_graph_);
+        for (std::size_t r = 0; r < roots.size(); ++r) seed(roots[r], seed_for(roots, seeds, r), r);
+        while (!heap_.empty()) {
+            std::shared_ptr<Node> node = heap_.top();
+            heap_.pop();
+            step(*node);
+        }
+    }
+
+    std::vector<Tensor> results_;
+
+private:
+    struct Later {
+        bool operator()(const std::shared_ptr<Node>& a, const std::shared_ptr<Node>& b) const {
+            return a->sequence() < b->sequence();
+        }
+    };
+
+    static Tensor seed_for(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds, std::size_t r) {
+        const Tensor& root = roots[r];
+        check_defined("backward", root);
+        if (r < seeds.size() && seeds[r].defined()) {
+            const Tensor& s = seeds[r];
+            if (s.shape() != root.shape())
+                throw ShapeError(fmt::format("backward: seed gradient has shape {} but the output has shape {}",
+                                             shape_str(s.shape()), shape_str(root.shape())));
+            check_same_dtype("backward", root, s);
+            return s;
+        }
+        if (root.size() != 1)
+            throw GraphError(fmt::format("backward: the output has shape {}; a gradient can be implied only for a "
+                                         "one-element output: pass a seed tensor of the output's shape",
+                                         shape_str(root.shape())));
+        return ones(root.shape(), {root.dtype()});
+    }
+
+    void seed(const Tensor& root, const Tensor& g, std::size_t index) {
+        if (!root.requires_grad())
+            throw GraphError(fmt::format("backward: output {} does not require grad: no input of the ops that made "
+                                         "it requires grad, or it was computed under NoGradGuard",
+                                         index));
+        deliver(root, g);
+    }
+
+    /// Send gradient g to tensor t: queue its producer, or accumulate into a leaf.
+    void deliver(const Tensor& t, const Tensor& g) {
+        if (const auto& fn = t.grad_fn()) {
+            Node& n = *fn;
+            n.pending_ = n.pending_.defined() ? tg::add(n.pending_, g) : g;
+            if (!n.queued_) {
+                n.queued_ = true;
+                heap_.push(fn);
+            }
+            return;
+        }
+        if (!t.requires_grad()) return;
+        TensorImpl* impl = t.impl();
+        if (capturing_) {
+            auto it = leaf_targets_.find(impl);
+            if (it == leaf_targets_.end()) return;
+            Tensor& slot = results_[it->second];
+            slot = slot.defined() ? tg::add(slot, g) : g;
+            return;
+        }
+        Tensor stored = g;
+        // A leaf's .grad must not share storage with another tensor: optimisers
+        // and clipping update it in place. Under create_graph it keeps its graph.
+        if (!create_graph_ && g.impl_ptr().use_count() > 1) stored = g.detach().clone();
+        impl->grad = impl->grad.defined() ? tg::add(impl->grad, stored) : stored;
+    }
+
+    void step(Node& node) {
+        if (node.released())
+            throw GraphError(fmt::format("backward: trying to go through the graph of '{}' a second time, but its "
+                                         "saved values were freed after the first backward; pass "
+                                         "retain_graph=true to the first backward to keep them",
+                                         node.name()));
+        Tensor g = std::move(node.pending_);
+        node.pending_ = Tensor();
+        node.queued_ = false;
+        if (capturing_) {
+            if (auto it = node_targets_.find(&node); it != node_targets_.end()) results_[it->second] = g;
+        }
+        check_anomaly(node.name(), g, "backward (incoming gradient)");
+        const InputList& inputs = node.inputs();
+        grads_.assign(inputs.size(), Tensor());
+        BackwardContext ctx(node, g, grads_);
+        node.apply(ctx);
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            Tensor& gi = grads_[i];
+            if (!gi.defined()) continue;
+            const Tensor& in = inputs[i];
+            if (!in.requires_grad()) continue;
+            gi = fit_to_input(node, i, in, gi);
+            check_anomaly(node.name(), gi, "backward");
+            deliver(in, gi);
+        }
+        grads_.clear();
+        if (!retain_) node.release();
+    }
+
+    // PyTorch's validate_outputs: the gradient must have the input's dtype and
+    // shape, or a shape the input broadcast to (then it is summed back).
+    static Tensor fit_to_input(const Node& node, std::size_t i, const Tensor& in, const Tensor& g) {
+        if (g.dtype() != in.dtype())
+            throw DTypeError(fmt::format("backward of '{}': gradient for input {} is {} but the input is {}",
+                                         node.name(), i, dtype_name(g.dtype()), dtype_name(in.dtype())));
+        const auto& gs = g.impl()->shape();
+        const auto& is = in.impl()->shape();
+        if (gs.size() == is.size() && std::equal(gs.begin(), gs.end(), is.begin())) return g;
+        try {
+            return sum_to(g, in.shape());
+        } catch (const ShapeError&) {
+            throw ShapeError(fmt::format("backward of '{}': gradient for input {} has shape {}, expected {}",
+                                         node.name(), i, shape_str(g.shape()), shape_str(in.shape())));
+        }
+    }
+
+    bool retain_;
+    bool create_graph_;
+    bool capturing_ = false;
+    std::priority_queue<std::shared_ptr<Node>, std::vector<std::shared_ptr<Node>>, Later> heap_;
+    std::vector<Tensor> grads_;
+    std::unordered_map<const Node*, std::size_t> node_targets_;
+    std::unordered_map<const TensorImpl*, std::size_t> leaf_targets_;
+};
+
+void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds, BackwardOptions options) {
+    Engine engine(options.retain_graph || options.create_graph, options.create_graph);
+    engine.run(roots, seeds);
+}
+
+void Tensor::backward(const Tensor& seed, BackwardOptions options) const {
+    tg::backward({*this}, {seed}, options);
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs, GradOptions options) {
+    Engine engine(options.retain_graph || options.create_graph, options.create_graph);
+    engine.capture(inputs);
+    engine.run(outputs, grad_outputs);
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+        if (engine.results_[k].defined()) continue;
+        if (!options.allow_unused)
+            throw GraphError(fmt::format("grad: input {} (shape {}) is not used by the outputs; pass "
+                                         "allow_unused=true to get an undefined gradient for it",
+                                         k, shape_str(inputs[k].shape())));
+    }
+    return std::move(engine.results_);
+}
+
+}  // namespace tg

@@ -1,0 +1,121 @@
+#include "node.hpp"
+
+#include <atomic>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "broadcast.hpp"
+#include "tensor_impl.hpp"
+
+namespace tg {
+
+namespace {
+std::atomic<std::uint64_t> next_sequence{0};
+std::atomic<std::size_t> live_nodes{0};
+
+bool all_finite(const Tensor& t) {
+    return dispatch(t.dtype(), [&](auto z) {
+        using T = decltype(z);
+        const auto& a = values<T>(t);
+        for (T v : a)
+            if (!std::isfinite(v)) return false;
+        return true;
+    });
+}
+}  // namespace
+
+InputList::InputList(std::initializer_list<Tensor> inputs) : size_(inputs.size()) {
+    std::size_t i = 0;
+    for (const Tensor& t : inputs) {
+        if (i < 2) small_[i] = t;
+        else big_.push_back(t);
+        ++i;
+    }
+}
+
+InputList::InputList(const std::vector<Tensor>& inputs) : size_(inputs.size()) {
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (i < 2) small_[i] = inputs[i];
+        else big_.push_back(inputs[i]);
+    }
+}
+
+void InputList::clear() {
+    small_[0] = Tensor();
+    small_[1] = Tensor();
+    big_.clear();
+    size_ = 0;
+}
+
+Node::Node(const char* name, InputList inputs)
+    : name_(name), sequence_(next_sequence.fetch_add(1, std::memory_order_relaxed)), inputs_(std::move(inputs)) {
+    live_nodes.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Destroying the last handle to a long chain would recurse once per node
+// (impl -> node -> input impl -> node ...). Instead, a node about to be the
+// last owner of an input's producer hands that producer to a per-thread list,
+// and the outermost destructor empties the list in a loop.
+Node::~Node() {
+    thread_local std::vector<std::shared_ptr<Node>> pending;
+    thread_local bool draining = false;
+    for (std::size_t i = 0; i < inputs_.size(); ++i) {
+        Tensor& in = inputs_[i];
+        if (in.impl() && in.impl_ptr().use_count() == 1 && in.impl()->grad_fn)
+            pending.push_back(std::move(in.impl()->grad_fn));
+    }
+    inputs_.clear();
+    live_nodes.fetch_sub(1, std::memory_order_relaxed);
+    if (draining) return;
+    draining = true;
+    while (!pending.empty()) {
+        std::shared_ptr<Node> next = std::move(pending.back());
+        pending.pop_back();
+        next.reset();
+    }
+    draining = false;
+}
+
+void Node::release() {
+    released_ = true;
+    inputs_.clear();
+}
+
+Tensor BackwardContext::out() const {
+    Tensor o = node_.output();
+    if (!o.defined())
+        throw GraphError(fmt::format("{}: backward needs the op's output, which no longer exists", node_.name()));
+    return o;
+}
+
+void BackwardContext::add(std::size_t i, const Tensor& g) {
+    if (!g.defined()) return;
+    Tensor& slot = grads_[i];
+    slot = slot.defined() ? tg::add(slot, g) : g;
+}
+
+bool should_record(const std::vector<Tensor>& inputs) {
+    if (!GradMode::enabled()) return false;
+    for (const Tensor& t : inputs)
+        if (t.requires_grad()) return true;
+    return false;
+}
+
+void check_anomaly(const char* op, const Tensor& t, const char* phase) {
+    if (!AnomalyMode::enabled() || !t.defined()) return;
+    if (!all_finite(t))
+        throw AnomalyError(fmt::format("anomaly: {} of '{}' produced NaN or Inf (shape {})", phase, op,
+                                       shape_str(t.shape())));
+}
+
+Tensor attach(Node* node, const std::shared_ptr<Node>& owner, Tensor out) {
+    check_anomaly(node->name(), out, "forward");
+    node->output_ = out.impl_ptr();
+    out.impl()->grad_fn = owner;
+    return out;
+}
+
+std::size_t live_node_count() { return live_nodes.load(std::memory_order_relaxed); }
+
+}  // namespace tg

@@ -1,0 +1,455 @@
+#include "tensor.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "kernels.hpp"
+#include "node.hpp"
+#include "random.hpp"
+#include "tensor_impl.hpp"
+
+namespace tg {
+
+// ---- checks ------------------------------------------------------------------
+
+void check_same_dtype(const char* op, const Tensor& a, const Tensor& b, const std::source_location& loc) {
+    check_defined(op, a);
+    check_defined(op, b);
+    if (a.dtype() != b.dtype())
+        throw_dtype_error(op, fmt::format("operands have different dtypes, {} {} and {} {}; convert one with "
+                                          ".to(tg::DType::{})",
+                                          dtype_name(a.dtype()), shape_str(a.shape()), dtype_name(b.dtype()),
+                                          shape_str(b.shape()), a.dtype() == DType::f32 ? "f32" : "f64"),
+                          loc);
+}
+
+void check_defined(const char* op, const Tensor& t) {
+    if (!t.defined()) throw std::invalid_argument(fmt::format("{}: tensor is undefined (default-constructed)", op));
+}
+
+void Tensor::check_defined(const char* what) const { tg::check_defined(what, *this); }
+
+// ---- shape and values ------------------------------------------------------
+
+DType Tensor::dtype() const {
+    check_defined("dtype");
+    return impl_->dtype();
+}
+
+Shape Tensor::shape() const {
+    check_defined("shape");
+    const auto& s = impl_->shape();
+    return Shape(s.begin(), s.end());
+}
+
+std::size_t Tensor::dim() const {
+    check_defined("dim");
+    return impl_->shape().size();
+}
+
+std::size_t Tensor::size() const {
+    check_defined("size");
+    return impl_->size();
+}
+
+std::size_t Tensor::size(int axis) const {
+    const auto& s = impl_->shape();
+    const int rank = static_cast<int>(s.size());
+    const int a = axis < 0 ? axis + rank : axis;
+    if (a < 0 || a >= rank)
+        throw ShapeError(fmt::format("size: axis {} is out of range for a tensor of shape {}", axis, shape_str(s)));
+    return s[static_cast<std::size_t>(a)];
+}
+
+namespace {
+
+std::size_t flat_index(const TensorImpl& impl, std::initializer_list<std::size_t> index, const char* op) {
+    const auto& s = impl.shape();
+    if (index.size() != s.size())
+        throw ShapeError(fmt::format("{}: {} indices given for a tensor of rank {} (shape {})", op, index.size(),
+                                     s.size(), shape_str(s)));
+    std::size_t flat = 0, k = 0;
+    for (std::size_t i : index) {
+        if (i >= s[k])
+            throw ShapeError(fmt::format("{}: index {} is out of range for axis {} of size {} (shape {})", op, i, k,
+                                         s[k], shape_str(s)));
+        flat = flat * s[k] + i;
+        ++k;
+    }
+    return flat;
+}
+
+void check_inplace(const Tensor& t, const char* op) {
+    check_defined(op, t);
+    if (GradMode::enabled() && t.requires_grad())
+        throw GraphError(fmt::format("{}: in-place update of a tensor that requires grad would bypass autograd; "
+                                     "do it inside a tg::NoGradGuard scope",
+                                     op));
+}
+
+}  // namespace
+
+double Tensor::item() const {
+    check_defined("item");
+    if (size() != 1)
+        throw ShapeError(fmt::format("item: tensor of shape {} has {} elements; item() needs exactly one",
+                                     shape_str(shape()), size()));
+    return dispatch(dtype(), [&](auto z) { return static_cast<double>(*values<decltype(z)>(*this).data()); });
+}
+
+double Tensor::at(std::initializer_list<std::size_t> index) const {
+    check_defined("at");
+    const std::size_t i = flat_index(*impl_, index, "at");
+    return dispatch(dtype(), [&](auto z) { return static_cast<double>(values<decltype(z)>(*this).data()[i]); });
+}
+
+void Tensor::set(std::initializer_list<std::size_t> index, double value) {
+    check_inplace(*this, "set");
+    const std::size_t i = flat_index(*impl_, index, "set");
+    dispatch(dtype(), [&](auto z) {
+        using T = decltype(z);
+        values_mut<T>(*this).data()[i] = static_cast<T>(value);
+    });
+}
+
+template <class T>
+T* Tensor::data() {
+    check_defined("data");
+    if (dtype() != dtype_of<T>())
+        throw DTypeError(fmt::format("data: tensor holds {} but data<{}>() was asked for", dtype_name(dtype()),
+                                     dtype_name(dtype_of<T>())));
+    return impl_->get<T>().data();
+}
+
+template <class T>
+const T* Tensor::data() const {
+    return const_cast<Tensor*>(this)->data<T>();
+}
+
+template float* Tensor::data<float>();
+template double* Tensor::data<double>();
+template const float* Tensor::data<float>() const;
+template const double* Tensor::data<double>() const;
+
+std::vector<double> Tensor::to_vector() const {
+    check_defined("to_vector");
+    return dispatch(dtype(), [&](auto z) {
+        const auto& a = values<decltype(z)>(*this);
+        return std::vector<double>(a.begin(), a.end());
+    });
+}
+
+// ---- autograd state ----------------------------------------------------------
+
+bool Tensor::requires_grad() const { return impl_ && (impl_->requires_grad || impl_->grad_fn); }
+
+Tensor& Tensor::requires_grad_(bool on) {
+    check_defined("requires_grad_");
+    if (impl_->grad_fn)
+        throw GraphError(fmt::format("requires_grad_: only leaves can be marked; this tensor was produced by '{}' "
+                                     "(use detach() to make a leaf)",
+                                     impl_->grad_fn->name()));
+    impl_->requires_grad = on;
+    return *this;
+}
+
+bool Tensor::is_leaf() const { return impl_ && !impl_->grad_fn; }
+
+Tensor Tensor::grad() const {
+    check_defined("grad");
+    return impl_->grad;
+}
+
+void Tensor::set_grad(const Tensor& g) {
+    check_defined("set_grad");
+    if (g.defined() && (g.shape() != shape() || g.dtype() != dtype()))
+        throw ShapeError(fmt::format("set_grad: gradient {} {} does not match tensor {} {}", dtype_name(g.dtype()),
+                                     shape_str(g.shape()), dtype_name(dtype()), shape_str(shape())));
+    impl_->grad = g;
+}
+
+void Tensor::zero_grad() {
+    check_defined("zero_grad");
+    impl_->grad = Tensor();
+}
+
+const std::shared_ptr<Node>& Tensor::grad_fn() const {
+    static const std::shared_ptr<Node> none;
+    return impl_ ? impl_->grad_fn : none;
+}
+
+const char* Tensor::op_name() const { return impl_ && impl_->grad_fn ? impl_->grad_fn->name() : "leaf"; }
+
+Tensor Tensor::detach() const {
+    check_defined("detach");
+    // tapegrad never aliases storage between tensors (no views): detach copies.
+    return dispatch(dtype(), [&](auto z) {
+        using T = decltype(z);
+        return make_tensor(Array<T>(values<T>(*this)));
+    });
+}
+
+Tensor Tensor::clone() const {
+    check_defined("clone");
+    Tensor out = dispatch(dtype(), [&](auto z) {
+        using T = decltype(z);
+        return make_tensor(Array<T>(values<T>(*this)));
+    });
+    return record("clone", {*this}, out, [](BackwardContext& ctx) { ctx.add(0, ctx.grad_out()); });
+}
+
+Tensor Tensor::to(DType target) const {
+    check_defined("to");
+    if (target == dtype()) return *this;
+    Tensor out = dispatch(target, [&](auto z) {
+        using T = decltype(z);
+        return dispatch(dtype(), [&](auto w) {
+            using S = decltype(w);
+            const Array<S>& src = values<S>(*this);
+            Array<T> r = Array<T>::from_shape(src.shape());
+            std::copy(src.begin(), src.end(), r.begin());
+            return make_tensor(std::move(r));
+        });
+    });
+    const DType source = dtype();
+    return record("to", {*this}, out, [source](BackwardContext& ctx) { ctx.add(0, ctx.grad_out().to(source)); });
+}
+
+// ---- in-place -----------------------------------------------------------------
+
+Tensor& Tensor::fill_(double value) {
+    check_inplace(*this, "fill_");
+    dispatch(dtype(), [&](auto z) {
+        using T = decltype(z);
+        values_mut<T>(*this).fill(static_cast<T>(value));
+    });
+    return *this;
+}
+
+Tensor& Tensor::copy_(const Tensor& src) {
+    check_inplace(*this, "copy_");
+    check_same_dtype("copy_", *this, src);
+    if (src.shape() != shape())
+        throw ShapeError(fmt::format("copy_: source shape {} differs from destination shape {}", shape_str(src.shape()),
+                                     shape_str(shape())));
+    dispatch(dtype(), [&](auto z) {
+        using T = decltype(z);
+        const Array<T>& s = values<T>(src);
+        std::copy(s.begin(), s.end(), values_mut<T>(*this).begin());
+    });
+    return *this;
+}
+
+Tensor& Tensor::add_(const Tensor& other, double alpha) {
+    check_inplace(*this, "add_");
+    check_same_dtype("add_", *this, other);
+    if (other.shape() != shape())
+        throw ShapeError(fmt::format("add_: shapes {} and {} differ (in-place add needs equal shapes)",
+                                     shape_str(shape()), shape_str(other.shape())));
+    dispatch(dtype(), [&](auto z) {
+        using T = decltype(z);
+        T* d = values_mut<T>(*this).data();
+        const T* s = values<T>(other).data();
+        const T a = static_cast<T>(alpha);
+        const std::size_t n = size();
+        for (std::size_t i = 0; i < n; ++i) d[i] += a * s[i];
+    });
+    return *this;
+}
+
+Tensor& Tensor::mul_(double factor) {
+    check_inplace(*this, "mul_");
+    dispatch(dtype(), [&](auto z) {
+        using T = decltype(z);
+        T* d = values_mut<T>(*this).data();
+        const T f = static_cast<T>(factor);
+        const std::size_t n = size();
+        for (std::size_t i = 0; i < n; ++i) d[i] *= f;
+    });
+    return *this;
+}
+
+// ---- creation -------------------------------------------------------------------
+
+namespace {
+
+template <class T>
+Array<T> empty_array(const Shape& shape) {
+    return Array<T>::from_shape(kernels::to_xshape(shape));
+}
+
+Tensor finish(Tensor t, const TensorOptions& options) {
+    if (options.requires_grad) t.requires_grad_(true);
+    return t;
+}
+
+Tensor filled(const Shape& shape, double value, const TensorOptions& options) {
+    return finish(dispatch(options.dtype,
+                           [&](auto z) {
+                               using T = decltype(z);
+                               Array<T> a = empty_array<T>(shape);
+                               a.fill(static_cast<T>(value));
+                               return make_tensor(std::move(a));
+                           }),
+                  options);
+}
+
+template <class Fill>
+Tensor generated(const Shape& shape, const TensorOptions& options, Fill fill) {
+    return finish(dispatch(options.dtype,
+                           [&](auto z) {
+                               using T = decltype(z);
+                               Array<T> a = empty_array<T>(shape);
+                               T* p = a.data();
+                               for (std::size_t i = 0; i < a.size(); ++i) p[i] = static_cast<T>(fill(i));
+                               return make_tensor(std::move(a));
+                           }),
+                  options);
+}
+
+}  // namespace
+
+Tensor zeros(const Shape& shape, TensorOptions options) { return filled(shape, 0.0, options); }
+Tensor ones(const Shape& shape, TensorOptions options) { return filled(shape, 1.0, options); }
+Tensor full(const Shape& shape, double value, TensorOptions options) { return filled(shape, value, options); }
+Tensor zeros_like(const Tensor& t, TensorOptions options) { return filled(t.shape(), 0.0, options); }
+Tensor zeros_like(const Tensor& t) { return filled(t.shape(), 0.0, {t.dtype()}); }
+Tensor ones_like(const Tensor& t) { return filled(t.shape(), 1.0, {t.dtype()}); }
+Tensor full_like(const Tensor& t, double value) { return filled(t.shape(), value, {t.dtype()}); }
+Tensor scalar(double value, TensorOptions options) { return filled({}, value, options); }
+
+Tensor from_vector(const std::vector<double>& v, const Shape& shape, TensorOptions options) {
+    std::size_t n = 1;
+    for (auto d : shape) n *= d;
+    if (n != v.size())
+        throw ShapeError(fmt::format("from_vector: {} values cannot fill shape {} ({} elements)", v.size(),
+                                     shape_str(shape), n));
+    return generated(shape, options, [&](std::size_t i) { return v[i]; });
+}
+
+Tensor from_vector(const std::vector<float>& v, const Shape& shape, TensorOptions options) {
+    std::size_t n = 1;
+    for (auto d : shape) n *= d;
+    if (n != v.size())
+        throw ShapeError(fmt::format("from_vector: {} values cannot fill shape {} ({} elements)", v.size(),
+                                     shape_str(shape), n));
+    return generated(shape, options, [&](std::size_t i) { return v[i]; });
+}
+
+namespace {
+// Flatten nested initialiser lists, checking that they are rectangular.
+void flatten_into(std::initializer_list<double> l, std::vector<double>& out, Shape& shape, std::size_t depth) {
+    if (shape.size() <= depth) shape.push_back(l.size());
+    else if (shape[depth] != l.size())
+        throw ShapeError(fmt::format("tensor: ragged initialiser list: a row of length {} where {} was expected",
+                                     l.size(), shape[depth]));
+    out.insert(out.end(), l.begin(), l.end());
+}
+template <class L>
+void flatten_into(std::initializer_list<L> l, std::vector<double>& out, Shape& shape, std::size_t depth) {
+    if (shape.size() <= depth) shape.push_back(l.size());
+    else if (shape[depth] != l.size())
+        throw ShapeError(fmt::format("tensor: ragged initialiser list: a row of length {} where {} was expected",
+                                     l.size(), shape[depth]));
+    for (const auto& inner : l) flatten_into(inner, out, shape, depth + 1);
+}
+template <class L>
+Tensor from_lists(std::initializer_list<L> l, const TensorOptions& options) {
+    std::vector<double> flat;
+    Shape shape;
+    flatten_into(l, flat, shape, 0);
+    return from_vector(flat, shape, options);
+}
+}  // namespace
+
+Tensor tensor(std::initializer_list<double> v, TensorOptions o) {
+    return from_vector(std::vector<double>(v), {v.size()}, o);
+}
+Tensor tensor(std::initializer_list<std::initializer_list<double>> v, TensorOptions o) { return from_lists(v, o); }
+Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> v, TensorOptions o) {
+    return from_lists(v, o);
+}
+Tensor tensor(
+    std::initializer_list<std::initializer_list<std::initializer_list<std::initializer_list<double>>>> v,
+    TensorOptions o) {
+    return from_lists(v, o);
+}
+
+Tensor arange(double start, double stop, double step, TensorOptions options) {
+    if (step == 0 || !std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step))
+        throw std::invalid_argument(fmt::format("arange: need finite start, stop and a non-zero step; got {}, {}, {}",
+                                                start, stop, step));
+    const double count = std::ceil((stop - start) / step);
+    const std::size_t n = count > 0 ? static_cast<std::size_t>(count) : 0;
+    return generated({n}, options, [&](std::size_t i) { return start + step * static_cast<double>(i); });
+}
+
+Tensor linspace(double start, double stop, std::size_t count, TensorOptions options) {
+    const double step = count > 1 ? (stop - start) / static_cast<double>(count - 1) : 0.0;
+    return generated({count}, options, [&](std::size_t i) {
+        return i + 1 == count && count > 1 ? stop : start + step * static_cast<double>(i);
+    });
+}
+
+Tensor eye(std::size_t n, TensorOptions options) {
+    return generated({n, n}, options, [&](std::size_t i) { return i / n == i % n ? 1.0 : 0.0; });
+}
+
+Tensor uniform(const Shape& shape, double low, double high, TensorOptions options, Generator* gen) {
+    if (!(low <= high)) throw std::invalid_argument(fmt::format("uniform: low {} must not exceed high {}", low, high));
+    Generator& g = gen ? *gen : global_generator();
+    return generated(shape, options, [&](std::size_t) { return g.uniform(low, high); });
+}
+
+Tensor normal(const Shape& shape, double mean, double stddev, TensorOptions options, Generator* gen) {
+    if (!(stddev >= 0)) throw std::invalid_argument(fmt::format("normal: stddev {} must be non-negative", stddev));
+    Generator& g = gen ? *gen : global_generator();
+    return generated(shape, options, [&](std::size_t) { return mean + stddev * g.normal(); });
+}
+
+// ---- printing -------------------------------------------------------------------
+
+namespace {
+
+constexpr std::size_t kEdge = 3;  // elements shown at each end of a long axis
+
+template <class T>
+void print_axis(std::string& s, const T* data, const Shape& shape, std::size_t axis, std::size_t offset,
+                std::size_t stride_elems, bool abbreviate) {
+    if (axis == shape.size()) {
+        fmt::format_to(std::back_inserter(s), "{:.6g}", static_cast<double>(data[offset]));
+        return;
+    }
+    const std::size_t n = shape[axis];
+    const std::size_t stride = stride_elems / (n == 0 ? 1 : n);
+    s += '[';
+    for (std::size_t i = 0; i < n; ++i) {
+        if (abbreviate && n > 2 * kEdge && i == kEdge) {
+            s += "..., ";
+            i = n - kEdge - 1;
+            continue;
+        }
+        print_axis(s, data, shape, axis + 1, offset + i * stride, stride, abbreviate);
+        if (i + 1 < n) s += axis + 1 < shape.size() ? ",\n" + std::string(axis + 1, ' ') : ", ";
+    }
+    s += ']';
+}
+
+}  // namespace
+
+std::string to_string(const Tensor& t) {
+    if (!t.defined()) return "tensor(undefined)";
+    std::string s = fmt::format("tensor(shape={}, dtype={}{}, ", shape_str(t.shape()), dtype_name(t.dtype()),
+                                t.requires_grad() ? fmt::format(", grad_fn={}", t.is_leaf() ? "leaf" : t.op_name())
+                                                  : "");
+    if (t.requires_grad() && t.is_leaf()) s.replace(s.find("grad_fn=leaf"), 12, "requires_grad=true");
+    dispatch(t.dtype(), [&](auto z) {
+        using T = decltype(z);
+        print_axis(s, values<T>(t).data(), t.shape(), 0, 0, t.size(), t.size() > 1000);
+    });
+    s += ')';
+    return s;
+}
+
+}  // namespace tg

@@ -1,0 +1,153 @@
+#pragma once
+// The user-facing tensor handle.
+//
+// A Tensor is a cheap, reference-counted handle to an n-dimensional array of
+// float (default) or double, stored contiguously in row-major order, plus the
+// autograd state: whether it requires a gradient, the gradient it has
+// accumulated (leaves only), and the node that produced it (non-leaves).
+// Copying a Tensor copies the handle, not the data, as in PyTorch.
+//
+// This header deliberately does not include xtensor, so that user programs
+// compile fast. The storage lives in tensor_impl.hpp, included only by the
+// library's own .cpp files (and by graph/xtensor.hpp for users who want it).
+#include <cstddef>
+#include <initializer_list>
+#include <memory>
+#include <source_location>
+#include <string>
+#include <vector>
+
+#include "dtype.hpp"
+#include "error.hpp"
+
+namespace tg {
+
+struct TensorImpl;
+class Node;
+class Generator;
+
+/// How a new tensor is made: its dtype and whether it is a leaf that records gradients.
+struct TensorOptions {
+    DType dtype = DType::f32;
+    bool requires_grad = false;
+};
+
+/// Options of Tensor::backward.
+struct BackwardOptions {
+    bool retain_graph = false;  ///< keep the graph so backward can run through it again
+    bool create_graph = false;  ///< record the backward pass itself (higher-order gradients)
+};
+
+class Tensor {
+public:
+    Tensor() = default;  ///< an undefined tensor (like an empty torch::Tensor)
+    explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+    bool defined() const { return impl_ != nullptr; }
+    DType dtype() const;
+    Shape shape() const;
+    std::size_t dim() const;            ///< rank
+    std::size_t size() const;           ///< number of elements
+    std::size_t size(int axis) const;   ///< extent of one axis; negative counts from the end
+
+    // ---- values -------------------------------------------------------
+    double item() const;  ///< the single value of a one-element tensor
+    double at(std::initializer_list<std::size_t> index) const;
+    void set(std::initializer_list<std::size_t> index, double value);
+    /// Contiguous row-major storage. T must match dtype() (else DTypeError).
+    template <class T> T* data();
+    template <class T> const T* data() const;
+    std::vector<double> to_vector() const;  ///< all values, row-major, as double
+
+    // ---- autograd -----------------------------------------------------
+    bool requires_grad() const;  ///< a leaf that records, or the result of a recorded op
+    /// Mark a leaf as recording gradients (like torch's requires_grad_). Throws on non-leaves.
+    Tensor& requires_grad_(bool on = true);
+    bool is_leaf() const;
+    /// Accumulated gradient of a leaf (undefined until a backward reaches it).
+    Tensor grad() const;
+    void set_grad(const Tensor& g);
+    /// Forget the accumulated gradient (the next backward starts from nothing).
+    void zero_grad();
+    /// Reverse-mode pass from this tensor. Without a seed the tensor must hold one element.
+    void backward(const Tensor& seed = {}, BackwardOptions options = {}) const;
+    /// The same values, cut from the graph (never requires grad). Shares storage.
+    Tensor detach() const;
+    /// A copy of the values in new storage; differentiable.
+    Tensor clone() const;
+    /// Convert to another dtype (differentiable; the gradient is converted back).
+    Tensor to(DType dtype) const;
+    /// Name of the op that produced this tensor ("leaf" for leaves).
+    const char* op_name() const;
+
+    // ---- in-place updates (not recorded; for optimisers and initialisers) ----
+    // They refuse to touch a tensor that requires grad while grad mode is on,
+    // as PyTorch does: wrap them in NoGradGuard.
+    Tensor& fill_(double value);
+    Tensor& copy_(const Tensor& src);                   ///< same shape and dtype
+    Tensor& add_(const Tensor& other, double alpha = 1);  ///< this += alpha * other
+    Tensor& mul_(double factor);
+
+    // ---- internals, for ops and the engine ------------------------------
+    TensorImpl* impl() const { return impl_.get(); }
+    const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+    const std::shared_ptr<Node>& grad_fn() const;
+    bool same(const Tensor& other) const { return impl_ == other.impl_; }
+
+private:
+    void check_defined(const char* what) const;
+    std::shared_ptr<TensorImpl> impl_;
+};
+
+// ---- creation -------------------------------------------------------------
+Tensor zeros(const Shape& shape, TensorOptions options = {});
+Tensor ones(const Shape& shape, TensorOptions options = {});
+Tensor full(const Shape& shape, double value, TensorOptions options = {});
+Tensor zeros_like(const Tensor& t, TensorOptions options);
+Tensor zeros_like(const Tensor& t);  ///< same shape and dtype, no grad
+Tensor ones_like(const Tensor& t);
+Tensor full_like(const Tensor& t, double value);
+/// A rank-0 tensor holding one value.
+Tensor scalar(double value, TensorOptions options = {});
+/// From nested initialiser lists: tensor({1, 2}), tensor({{1, 2}, {3, 4}}), up to rank 4.
+Tensor tensor(std::initializer_list<double> values, TensorOptions options = {});
+Tensor tensor(std::initializer_list<std::initializer_list<double>> values, TensorOptions options = {});
+Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values,
+              TensorOptions options = {});
+Tensor tensor(
+    std::initializer_list<std::initializer_list<std::initializer_list<std::initializer_list<double>>>> values,
+    TensorOptions options = {});
+/// From a flat row-major vector and a shape (sizes must agree).
+Tensor from_vector(const std::vector<double>& values, const Shape& shape, TensorOptions options = {});
+Tensor from_vector(const std::vector<float>& values, const Shape& shape, TensorOptions options = {});
+/// start, start+step, ... up to (excluding) stop.
+Tensor arange(double start, double stop, double step = 1, TensorOptions options = {});
+/// count evenly spaced values from start to stop inclusive.
+Tensor linspace(double start, double stop, std::size_t count, TensorOptions options = {});
+/// Identity matrix n x n.
+Tensor eye(std::size_t n, TensorOptions options = {});
+/// Uniform on [low, high), drawn from gen (or the global generator, see manual_seed).
+Tensor uniform(const Shape& shape, double low = 0, double high = 1, TensorOptions options = {},
+               Generator* gen = nullptr);
+/// Normal with given mean and standard deviation.
+Tensor normal(const Shape& shape, double mean = 0, double stddev = 1, TensorOptions options = {},
+              Generator* gen = nullptr);
+inline Tensor rand(const Shape& shape, TensorOptions options = {}, Generator* gen = nullptr) {
+    return uniform(shape, 0, 1, options, gen);
+}
+inline Tensor randn(const Shape& shape, TensorOptions options = {}, Generator* gen = nullptr) {
+    return normal(shape, 0, 1, options, gen);
+}
+
+/// Throws DTypeError naming op when a and b hold different element types
+/// (float and double never mix silently: convert with .to(dtype)).
+void check_same_dtype(const char* op, const Tensor& a, const Tensor& b,
+                      const std::source_location& loc = {});
+/// Throws std::invalid_argument naming op when t is undefined.
+void check_defined(const char* op, const Tensor& t);
+
+/// Human-readable form: "tensor(shape=(2, 2), dtype=float32, [[1, 2], [3, 4]])".
+/// Large tensors are abbreviated with "..." (first and last 3 along each axis).
+std::string to_string(const Tensor& t);
+
+}  // namespace tg

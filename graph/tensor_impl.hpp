@@ -1,0 +1,61 @@
+#pragma once
+// Storage behind a Tensor handle. Only the library's .cpp files (and users who
+// opt in through graph/xtensor.hpp) include this, because it pulls in xtensor.
+#include <memory>
+#include <variant>
+
+#include <xtensor/xarray.hpp>
+
+#include "tensor.hpp"
+
+namespace tg {
+
+template <class T>
+using Array = xt::xarray<T, xt::layout_type::row_major>;
+
+struct TensorImpl {
+    std::variant<Array<float>, Array<double>> values;
+    bool requires_grad = false;    // leaves only; non-leaves require grad through grad_fn
+    std::shared_ptr<Node> grad_fn;  // the node that produced this tensor, if recorded
+    Tensor grad;                    // accumulated gradient (leaves)
+
+    template <class T>
+    explicit TensorImpl(Array<T>&& a) : values(std::move(a)) {}
+
+    DType dtype() const { return values.index() == 0 ? DType::f32 : DType::f64; }
+    template <class T> Array<T>& get() { return std::get<Array<T>>(values); }
+    template <class T> const Array<T>& get() const { return std::get<Array<T>>(values); }
+    const auto& shape() const {
+        return std::visit([](const auto& a) -> const auto& { return a.shape(); }, values);
+    }
+    std::size_t size() const { return std::visit([](const auto& a) { return a.size(); }, values); }
+};
+
+template <class T> constexpr DType dtype_of();
+template <> constexpr DType dtype_of<float>() { return DType::f32; }
+template <> constexpr DType dtype_of<double>() { return DType::f64; }
+
+/// Wrap an array in a new tensor (no grad).
+template <class T>
+Tensor make_tensor(Array<T>&& a) {
+    return Tensor(std::make_shared<TensorImpl>(std::move(a)));
+}
+
+/// The array of a tensor whose dtype is known to be T.
+template <class T>
+const Array<T>& values(const Tensor& t) { return t.impl()->get<T>(); }
+template <class T>
+Array<T>& values_mut(const Tensor& t) { return t.impl()->get<T>(); }
+
+/// Call f(T{}) with T the C++ type of dtype d.
+template <class F>
+decltype(auto) dispatch(DType d, F&& f) {
+    if (d == DType::f32) return f(float{});
+    return f(double{});
+}
+
+/// Shape of an array as a tg::Shape.
+template <class A>
+Shape shape_of(const A& a) { return Shape(a.shape().begin(), a.shape().end()); }
+
+}  // namespace tg

@@ -1,0 +1,47 @@
+#pragma once
+// Helpers shared by the ops' .cpp files (internal; includes xtensor).
+#include <cstddef>
+
+#include "../graph/kernels.hpp"
+#include "../graph/node.hpp"
+#include "../graph/tensor_impl.hpp"
+
+namespace tg::detail {
+
+/// Axis in [-rank, rank) to [0, rank); ShapeError naming op otherwise.
+std::size_t normalize_axis(int axis, std::size_t rank, const char* op);
+
+/// out[i] = f(x[i]) in x's dtype (forward value only; the caller records).
+template <class F>
+Tensor map(const Tensor& x, F f) {
+    return dispatch(x.dtype(), [&](auto z) {
+        using T = decltype(z);
+        return make_tensor(kernels::map(values<T>(x), [&](T v) { return static_cast<T>(f(v)); }));
+    });
+}
+
+/// out[i] = f(a[i], b[i]) with broadcasting (forward value only).
+template <class F>
+Tensor zip(const Tensor& a, const Tensor& b, const char* op, F f) {
+    return dispatch(a.dtype(), [&](auto z) {
+        using T = decltype(z);
+        return make_tensor(kernels::zip(values<T>(a), values<T>(b), [&](T u, T v) { return static_cast<T>(f(u, v)); }, op));
+    });
+}
+
+}  // namespace tg::detail
+
+namespace tg::detail {
+
+/// A tensor seen as [outer, n, inner] around one axis.
+struct AxisView {
+    std::size_t outer = 1, n = 1, inner = 1;
+};
+AxisView axis_view(const Shape& shape, std::size_t axis);
+
+/// Shape with the given (normalised, sorted, unique) axes set to 1.
+Shape keepdims_shape(const Shape& shape, const std::vector<std::size_t>& axes);
+/// Normalise, sort and de-duplicate axes; empty means all axes.
+std::vector<std::size_t> normalize_axes(const std::vector<int>& axes, std::size_t rank, const char* op);
+
+}  // namespace tg::detail

@@ -1,0 +1,232 @@
+// Elementwise arithmetic: each op's forward and its backward rule together.
+// Rules are written with tapegrad's own ops, so they record themselves under
+// create_graph (higher-order gradients) and are plain arithmetic otherwise.
+#include "elementwise.hpp"
+
+#include <cmath>
+
+#include "activation.hpp"
+#include "detail.hpp"
+
+namespace tg {
+
+using detail::map;
+using detail::zip;
+
+namespace {
+
+void check_binary(const char* op, const Tensor& a, const Tensor& b, const std::source_location& loc) {
+    check_same_dtype(op, a, b, loc);
+    const auto& sa = a.impl()->shape();
+    const auto& sb = b.impl()->shape();
+    if (!std::equal(sa.begin(), sa.end(), sb.begin(), sb.end())) {
+        try {
+            broadcast_shapes(a.shape(), b.shape(), op);
+        } catch (const ShapeError& e) {
+            throw ShapeError(e.what() + where(loc));
+        }
+    }
+}
+
+}  // namespace
+
+Tensor sub(const Tensor& a, const Tensor& b, std::source_location loc) {
+    check_binary("sub", a, b, loc);
+    Tensor out = zip(a, b, "sub", [](auto x, auto y) { return x - y; });
+    return record("sub", {a, b}, out, [](BackwardContext& ctx) {
+        ctx.add(0, ctx.grad_out());
+        if (ctx.needs(1)) ctx.add(1, neg(ctx.grad_out()));
+    });
+}
+
+Tensor mul(const Tensor& a, const Tensor& b, std::source_location loc) {
+    check_binary("mul", a, b, loc);
+    Tensor out = zip(a, b, "mul", [](auto x, auto y) { return x * y; });
+    return record("mul", {a, b}, out, [](BackwardContext& ctx) {
+        if (ctx.needs(0)) ctx.add(0, mul(ctx.grad_out(), ctx.input(1)));
+        if (ctx.needs(1)) ctx.add(1, mul(ctx.grad_out(), ctx.input(0)));
+    });
+}
+
+Tensor div(const Tensor& a, const Tensor& b, std::source_location loc) {
+    check_binary("div", a, b, loc);
+    Tensor out = zip(a, b, "div", [](auto x, auto y) { return x / y; });
+    return record("div", {a, b}, out, [](BackwardContext& ctx) {
+        const Tensor& g = ctx.grad_out();
+        const Tensor& b = ctx.input(1);
+        if (ctx.needs(0)) ctx.add(0, div(g, b));
+        if (ctx.needs(1)) ctx.add(1, neg(div(mul(g, ctx.input(0)), square(b))));
+    });
+}
+
+Tensor neg(const Tensor& x) {
+    check_defined("neg", x);
+    Tensor out = map(x, [](auto v) { return -v; });
+    return record("neg", {x}, out, [](BackwardContext& ctx) { ctx.add(0, neg(ctx.grad_out())); });
+}
+
+Tensor add(const Tensor& x, double s) {
+    check_defined("add", x);
+    Tensor out = map(x, [s](auto v) { return v + s; });
+    return record("add_scalar", {x}, out, [](BackwardContext& ctx) { ctx.add(0, ctx.grad_out()); });
+}
+
+Tensor mul(const Tensor& x, double s) {
+    check_defined("mul", x);
+    Tensor out = map(x, [s](auto v) { return v * s; });
+    return record("mul_scalar", {x}, out, [s](BackwardContext& ctx) { ctx.add(0, mul(ctx.grad_out(), s)); });
+}
+
+Tensor rsub(double s, const Tensor& x) {
+    check_defined("rsub", x);
+    Tensor out = map(x, [s](auto v) { return s - v; });
+    return record("rsub", {x}, out, [](BackwardContext& ctx) { ctx.add(0, neg(ctx.grad_out())); });
+}
+
+Tensor rdiv(double s, const Tensor& x) {
+    check_defined("rdiv", x);
+    Tensor out = map(x, [s](auto v) { return s / v; });
+    // d(s/x) = -s / x^2 = -out / x
+    return record("rdiv", {x}, out, [](BackwardContext& ctx) {
+        ctx.add(0, neg(div(mul(ctx.grad_out(), ctx.out()), ctx.input(0))));
+    });
+}
+
+Tensor pow(const Tensor& x, double p) {
+    check_defined("pow", x);
+    Tensor out = map(x, [p](auto v) { return std::pow(v, static_cast<decltype(v)>(p)); });
+    return record("pow", {x}, out, [p](BackwardContext& ctx) {
+        if (p == 0) return;
+        ctx.add(0, mul(ctx.grad_out(), mul(pow(ctx.input(0), p - 1), p)));
+    });
+}
+
+Tensor pow(const Tensor& a, const Tensor& b, std::source_location loc) {
+    check_binary("pow", a, b, loc);
+    Tensor out = zip(a, b, "pow", [](auto x, auto y) { return std::pow(x, y); });
+    return record("pow", {a, b}, out, [](BackwardContext& ctx) {
+        const Tensor& g = ctx.grad_out();
+        const Tensor& a = ctx.input(0);
+        const Tensor& b = ctx.input(1);
+        if (ctx.needs(0)) ctx.add(0, mul(g, mul(b, pow(a, sub(b, ones_like(b))))));
+        if (ctx.needs(1)) ctx.add(1, mul(g, mul(ctx.out(), log(a))));
+    });
+}
+
+Tensor square(const Tensor& x) {
+    check_defined("square", x);
+    Tensor out = map(x, [](auto v) { return v * v; });
+    return record("square", {x}, out, [](BackwardContext& ctx) {
+        ctx.add(0, mul(mul(ctx.grad_out(), ctx.input(0)), 2.0));
+    });
+}
+
+Tensor exp(const Tensor& x) {
+    check_defined("exp", x);
+    Tensor out = map(x, [](auto v) { return std::exp(v); });
+    return record("exp", {x}, out, [](BackwardContext& ctx) { ctx.add(0, mul(ctx.grad_out(), ctx.out())); });
+}
+
+Tensor log(const Tensor& x) {
+    check_defined("log", x);
+    Tensor out = map(x, [](auto v) { return std::log(v); });
+    return record("log", {x}, out, [](BackwardContext& ctx) { ctx.add(0, div(ctx.grad_out(), ctx.input(0))); });
+}
+
+Tensor sqrt(const Tensor& x) {
+    check_defined("sqrt", x);
+    Tensor out = map(x, [](auto v) { return std::sqrt(v); });
+    return record("sqrt", {x}, out, [](BackwardContext& ctx) {
+        ctx.add(0, div(ctx.grad_out(), mul(ctx.out(), 2.0)));
+    });
+}
+
+Tensor abs(const Tensor& x) {
+    check_defined("abs", x);
+    Tensor out = map(x, [](auto v) { return std::abs(v); });
+    return record("abs", {x}, out, [](BackwardContext& ctx) {
+        ctx.add(0, mul(ctx.grad_out(), sign(ctx.input(0))));
+    });
+}
+
+Tensor clamp(const Tensor& x, double lo, double hi) {
+    check_defined("clamp", x);
+    if (lo > hi) throw std::invalid_argument("clamp: lo must not exceed hi");
+    Tensor out = map(x, [lo, hi](auto v) {
+        using T = decltype(v);
+        return std::min(std::max(v, static_cast<T>(lo)), static_cast<T>(hi));
+    });
+    return record("clamp", {x}, out, [lo, hi](BackwardContext& ctx) {
+        const Tensor inside = map(ctx.input(0), [lo, hi](auto v) { return v >= lo && v <= hi ? 1 : 0; });
+        ctx.add(0, mul(ctx.grad_out(), inside));
+    });
+}
+
+namespace {
+
+// Gradient share of `a` in max/min: 1 where a wins, 1/2 on ties, 0 where it loses.
+template <class Wins>
+Tensor winner_share(const Tensor& a, const Tensor& b, Wins wins) {
+    return zip(a, b, "maximum", [wins](auto x, auto y) { return x == y ? 0.5 : (wins(x, y) ? 1.0 : 0.0); });
+}
+
+template <class Wins>
+Tensor extremum(const char* op, const Tensor& a, const Tensor& b, const std::source_location& loc, Wins wins) {
+    check_binary(op, a, b, loc);
+    Tensor out = zip(a, b, op, [wins](auto x, auto y) { return wins(x, y) ? x : y; });
+    return record(op, {a, b}, out, [wins](BackwardContext& ctx) {
+        const Tensor share_a = winner_share(ctx.input(0), ctx.input(1), wins);
+        if (ctx.needs(0)) ctx.add(0, mul(ctx.grad_out(), share_a));
+        if (ctx.needs(1)) ctx.add(1, mul(ctx.grad_out(), rsub(1.0, share_a)));
+    });
+}
+
+}  // namespace
+
+Tensor maximum(const Tensor& a, const Tensor& b, std::source_location loc) {
+    return extremum("maximum", a, b, loc, [](auto x, auto y) { return x > y; });
+}
+
+Tensor minimum(const Tensor& a, const Tensor& b, std::source_location loc) {
+    return extremum("minimum", a, b, loc, [](auto x, auto y) { return x < y; });
+}
+
+Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b, std::source_location loc) {
+    check_binary("where", a, b, loc);
+    check_same_dtype("where", mask, a, loc);
+    Tensor out = dispatch(a.dtype(), [&](auto z) {
+        using T = decltype(z);
+        return make_tensor(kernels::zip3(
+            values<T>(mask), values<T>(a), values<T>(b), [](T m, T x, T y) { return m != T(0) ? x : y; }, "where"));
+    });
+    return record("where", {a, b}, out, [mask](BackwardContext& ctx) {
+        const Tensor zero = zeros({}, {ctx.grad_out().dtype()});
+        if (ctx.needs(0)) ctx.add(0, where(mask, ctx.grad_out(), zero));
+        if (ctx.needs(1)) ctx.add(1, where(mask, zero, ctx.grad_out()));
+    });
+}
+
+// ---- comparisons: masks, never recorded ----------------------------------------
+
+#define TG_COMPARISON(name, expr)                                                          \
+    Tensor name(const Tensor& a, const Tensor& b) {                                        \
+        check_binary(#name, a, b, {});                                                     \
+        return zip(a, b, #name, [](auto x, auto y) { return (expr) ? 1 : 0; });            \
+    }                                                                                      \
+    Tensor name(const Tensor& a, double s) {                                               \
+        check_defined(#name, a);                                                           \
+        return map(a, [s](auto x) {                                                        \
+            const auto y = static_cast<decltype(x)>(s);                                    \
+            return (expr) ? 1 : 0;                                                         \
+        });                                                                                \
+    }
+
+TG_COMPARISON(eq, x == y)
+TG_COMPARISON(ne, x != y)
+TG_COMPARISON(lt, x < y)
+TG_COMPARISON(le, x <= y)
+TG_COMPARISON(gt, x > y)
+TG_COMPARISON(ge, x >= y)
+#undef TG_COMPARISON
+
+}  // namespace tg

@@ -1,0 +1,199 @@
+// Matrix products through BLAS. Every product, including the transposed ones
+// the backward rules need, is one gemm call with transpose flags.
+#include "linalg.hpp"
+
+#include <cblas.h>
+
+#include <fmt/format.h>
+
+#include "detail.hpp"
+#include "elementwise.hpp"
+#include "reduce.hpp"
+#include "shape.hpp"
+
+namespace tg {
+
+namespace {
+
+void blas_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b,
+               float* c, float beta) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
+                1.0f, a, int(std::max<std::size_t>(1, ta ? m : k)), b, int(std::max<std::size_t>(1, tb ? k : n)), beta,
+                c, int(std::max<std::size_t>(1, n)));
+}
+
+void blas_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a, const double* b,
+               double* c, double beta) {
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
+                1.0, a, int(std::max<std::size_t>(1, ta ? m : k)), b, int(std::max<std::size_t>(1, tb ? k : n)), beta, c,
+                int(std::max<std::size_t>(1, n)));
+}
+
+struct GemmPlan {
+    std::size_t m, n, k;
+    Shape batch;  // broadcast batch shape
+    Shape out_shape;
+};
+
+GemmPlan plan(const char* op, const Tensor& a, const Tensor& b, bool ta, bool tb, const std::source_location& loc) {
+    check_same_dtype(op, a, b, loc);
+    const Shape as = a.shape(), bs = b.shape();
+    if (as.size() < 2 || bs.size() < 2)
+        throw_shape_error(op, fmt::format("{} and {}: operands need at least 2 dimensions here", shape_str(as),
+                                          shape_str(bs)),
+                          loc);
+    GemmPlan p;
+    const std::size_t ra = as.size(), rb = bs.size();
+    p.m = ta ? as[ra - 1] : as[ra - 2];
+    p.k = ta ? as[ra - 2] : as[ra - 1];
+    const std::size_t kb = tb ? bs[rb - 1] : bs[rb - 2];
+    p.n = tb ? bs[rb - 2] : bs[rb - 1];
+    if (p.k != kb)
+        throw_shape_error(op, fmt::format("{}{} @ {}{}: inner dimensions {} and {} differ", shape_str(as),
+                                          ta ? "^T" : "", shape_str(bs), tb ? "^T" : "", p.k, kb),
+                          loc);
+    const Shape ba(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
+    try {
+        p.batch = broadcast_shapes(ba, bb, op);
+    } catch (const ShapeError&) {
+        throw_shape_error(op, fmt::format("{} @ {}: batch dimensions {} and {} do not broadcast", shape_str(as),
+                                          shape_str(bs), shape_str(ba), shape_str(bb)),
+                          loc);
+    }
+    p.out_shape = p.batch;
+    p.out_shape.push_back(p.m);
+    p.out_shape.push_back(p.n);
+    return p;
+}
+
+template <class T>
+Array<T> gemm_forward(const GemmPlan& p, const Array<T>& a, const Array<T>& b, bool ta, bool tb) {
+    Array<T> out = Array<T>::from_shape(kernels::to_xshape(p.out_shape));
+    if (out.size() == 0) return out;
+    if (p.k == 0) {
+        out.fill(T(0));
+        return out;
+    }
+    const Shape as = shape_of(a), bs = shape_of(b);
+    // A batch of row-major A times one B: fold the batch into the rows (one call).
+    if (!ta && bs.size() == 2 && as.size() > 2) {
+        blas_gemm(false, tb, a.size() / p.k, p.n, p.k, a.data(), b.data(), out.data(), T(0));
+        return out;
+    }
+    const Shape ba(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
+    const auto sa = kernels::broadcast_strides(ba, p.batch);
+    const auto sb = kernels::broadcast_strides(bb, p.batch);
+    const std::size_t a_mat = as[as.size() - 1] * as[as.size() - 2];
+    const std::size_t b_mat = bs[bs.size() - 1] * bs[bs.size() - 2];
+    const std::size_t c_mat = p.m * p.n;
+    std::array<std::array<std::ptrdiff_t, 16>, 2> strides{sa, sb};
+    kernels::for_each_broadcast<2>(p.batch, strides, [&](std::size_t i, const std::array<std::ptrdiff_t, 2>& o) {
+        blas_gemm(ta, tb, p.m, p.n, p.k, a.data() + o[0] * a_mat, b.data() + o[1] * b_mat, out.data() + i * c_mat,
+                  T(0));
+    });
+    return out;
+}
+
+}  // namespace
+
+Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb, std::source_location loc) {
+    const GemmPlan p = plan("matmul", a, b, ta, tb, loc);
+    Tensor out = dispatch(a.dtype(), [&](auto z) {
+        using T = decltype(z);
+        return make_tensor(gemm_forward(p, values<T>(a), values<T>(b), ta, tb));
+    });
+    return record("matmul", {a, b}, out, [ta, tb](BackwardContext& ctx) {
+        const Tensor& g = ctx.grad_out();
+        const Tensor& a = ctx.input(0);
+        const Tensor& b = ctx.input(1);
+        // C = op(A) op(B), shapes [M,K] x [K,N] -> [M,N]; each gradient is one more gemm.
+        if (ctx.needs(0)) {
+            if (!ta) ctx.add(0, gemm(g, b, false, !tb, {}));  // dA = G op(B)^T      [M,N] x [N,K]
+            else ctx.add(0, gemm(b, g, tb, true, {}));        // dA = (G op(B)^T)^T  [K,N] x [N,M]
+        }
+        if (ctx.needs(1)) {
+            if (!tb) ctx.add(1, gemm(a, g, !ta, false, {}));  // dB = op(A)^T G      [K,M] x [M,N]
+            else ctx.add(1, gemm(g, a, true, ta, {}));        // dB = (op(A)^T G)^T  [N,M] x [M,K]
+        }
+    });
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b, std::source_location loc) {
+    check_defined("matmul", a);
+    check_defined("matmul", b);
+    const std::size_t ra = a.dim(), rb = b.dim();
+    if (ra == 0 || rb == 0)
+        throw_shape_error("matmul", fmt::format("{} @ {}: operands must have at least 1 dimension",
+                                                shape_str(a.shape()), shape_str(b.shape())),
+                          loc);
+    if (ra == 1 || rb == 1) {
+        // numpy: a vector is a row (on the left) or a column (on the right), then that axis is dropped
+        if (ra == 1 && rb == 1 && a.size() != b.size())
+            throw_shape_error("matmul", fmt::format("{} @ {}: inner dimensions {} and {} differ", shape_str(a.shape()),
+                                                    shape_str(b.shape()), a.size(), b.size()),
+                              loc);
+        const Tensor a2 = ra == 1 ? unsqueeze(a, 0) : a;
+        const Tensor b2 = rb == 1 ? unsqueeze(b, -1) : b;
+        Tensor c = gemm(a2, b2, false, false, loc);
+        if (rb == 1) c = squeeze(c, -1);
+        if (ra == 1) c = squeeze(c, rb == 1 ? -1 : -2);
+        return c;
+    }
+    return gemm(a, b, false, false, loc);
+}
+
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b, std::source_location loc) {
+    check_defined("linear", x);
+    check_defined("linear", w);
+    check_same_dtype("linear", x, w, loc);
+    if (w.dim() != 2)
+        throw_shape_error("linear", fmt::format("weight must be 2-D [out_features, in_features], got {}",
+                                                shape_str(w.shape())),
+                          loc);
+    if (x.dim() == 0 || x.size(-1) != w.size(1))
+        throw_shape_error("linear", fmt::format("input {} has {} features but the weight {} expects {}",
+                                                shape_str(x.shape()), x.dim() ? x.size(-1) : 0, shape_str(w.shape()),
+                                                w.size(1)),
+                          loc);
+    if (b.defined()) {
+        check_same_dtype("linear", x, b, loc);
+        if (b.dim() != 1 || b.size(0) != w.size(0))
+            throw_shape_error("linear", fmt::format("bias {} must be [{}] to match weight {}", shape_str(b.shape()),
+                                                    w.size(0), shape_str(w.shape())),
+                              loc);
+    }
+    if (x.dim() != 2) {
+        // [..., in] -> [rows, in] -> [..., out]
+        Shape out_shape = x.shape();
+        out_shape.back() = w.size(0);
+        const Tensor x2 = x.dim() == 1 ? unsqueeze(x, 0) : reshape(x, {-1, static_cast<std::int64_t>(w.size(1))});
+        return reshape(linear(x2, w, b, loc), out_shape);
+    }
+    const std::size_t rows = x.size(0), in = w.size(1), outf = w.size(0);
+    Tensor out = dispatch(x.dtype(), [&](auto z) {
+        using T = decltype(z);
+        Array<T> r = Array<T>::from_shape({rows, outf});
+        T* pr = r.data();
+        T beta = T(0);
+        if (b.defined()) {
+            const T* pb = values<T>(b).data();
+            for (std::size_t i = 0; i < rows; ++i) std::copy(pb, pb + outf, pr + i * outf);
+            beta = T(1);
+        }
+        if (rows && outf) {
+            if (in) blas_gemm(false, true, rows, outf, in, values<T>(x).data(), values<T>(w).data(), pr, beta);
+            else if (!b.defined()) r.fill(T(0));
+        }
+        return make_tensor(std::move(r));
+    });
+    auto rule = [](BackwardContext& ctx) {
+        const Tensor& g = ctx.grad_out();  // [rows, out]
+        if (ctx.needs(0)) ctx.add(0, gemm(g, ctx.input(1), false, false, {}));  // [rows,out] x [out,in]
+        if (ctx.needs(1)) ctx.add(1, gemm(g, ctx.input(0), true, false, {}));   // [out,rows] x [rows,in]
+        if (ctx.input(2).defined() && ctx.needs(2)) ctx.add(2, sum(g, {0}));
+    };
+    if (b.defined()) return record("linear", {x, w, b}, out, rule);
+    return record("linear", {x, w, Tensor()}, out, rule);
+}
+
+}  // namespace tg

@@ -1,0 +1,12 @@
+#pragma once
+// tapegrad: one header for users. It does not pull in xtensor, so programs
+// that include it compile quickly; see README ("Compile times").
+#include "graph/dtype.hpp"
+#include "graph/engine.hpp"
+#include "graph/error.hpp"
+#include "graph/format.hpp"
+#include "graph/grad_mode.hpp"
+#include "graph/gradcheck.hpp"
+#include "graph/random.hpp"
+#include "graph/tensor.hpp"
+#include "ops/ops.hpp"
