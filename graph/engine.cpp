@@ -20,6 +20,7 @@ public:
     Engine& operator=(const Engine&) = delete;
     // After an exception mid-pass, leave no node half-way (queued, or holding a gradient).
     ~Engine() {
+        for (const auto& node : done_) node->release();
         while (!heap_.empty()) {
             heap_.top()->pending_ = Tensor();
             heap_.top()->queued_ = false;
@@ -46,7 +47,13 @@ public:
             std::shared_ptr<Node> node = heap_.top();
             heap_.pop();
             step(*node);
+            if (!retain_) done_.push_back(std::move(node));
         }
+        // Release only now: a released node drops its inputs, and a node that
+        // has yet to run may need its output, which is such an input
+        // (Note [output without a cycle]).
+        for (const auto& node : done_) node->release();
+        done_.clear();
     }
 
     std::vector<Tensor> results_;
@@ -127,7 +134,10 @@ private:
         const InputList& inputs = node.inputs();
         grads_.assign(inputs.size(), Tensor());
         BackwardContext ctx(node, g, grads_);
-        node.apply(ctx);
+        {
+            BackwardScope scope(node.name());
+            node.apply(ctx);
+        }
         for (std::size_t i = 0; i < inputs.size(); ++i) {
             Tensor& gi = grads_[i];
             if (!gi.defined()) continue;
@@ -138,7 +148,6 @@ private:
             deliver(in, gi);
         }
         grads_.clear();
-        if (!retain_) node.release();
     }
 
     // PyTorch's validate_outputs: the gradient must have the input's dtype and
@@ -163,6 +172,7 @@ private:
     bool capturing_ = false;
     std::priority_queue<std::shared_ptr<Node>, std::vector<std::shared_ptr<Node>>, Later> heap_;
     std::vector<Tensor> grads_;
+    std::vector<std::shared_ptr<Node>> done_;
     std::unordered_map<const Node*, std::size_t> node_targets_;
     std::unordered_map<const TensorImpl*, std::size_t> leaf_targets_;
 };

@@ -23,4 +23,8 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
 void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds = {},
               BackwardOptions options = {});
 
+/// Number of recorded nodes alive in this process: a graph nobody refers to is
+/// freed, so this returns to its old value after each training step (a leak check).
+std::size_t live_node_count();
+
 }  // namespace tg

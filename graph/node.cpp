@@ -1,3 +1,4 @@
+#include "engine.hpp"
 #include "node.hpp"
 
 #include <atomic>
@@ -102,11 +103,21 @@ bool should_record(const std::vector<Tensor>& inputs) {
     return false;
 }
 
+namespace {
+thread_local const char* running_rule = nullptr;  // the node whose backward rule is running
+}
+
+BackwardScope::BackwardScope(const char* op) : previous_(running_rule) { running_rule = op; }
+BackwardScope::~BackwardScope() { running_rule = previous_; }
+
 void check_anomaly(const char* op, const Tensor& t, const char* phase) {
     if (!AnomalyMode::enabled() || !t.defined()) return;
-    if (!all_finite(t))
-        throw AnomalyError(fmt::format("anomaly: {} of '{}' produced NaN or Inf (shape {})", phase, op,
-                                       shape_str(t.shape())));
+    if (all_finite(t)) return;
+    if (running_rule)  // an op inside a backward rule: blame the rule
+        throw AnomalyError(fmt::format("anomaly: backward of '{}' produced NaN or Inf (in its '{}', shape {})",
+                                       running_rule, op, shape_str(t.shape())));
+    throw AnomalyError(fmt::format("anomaly: {} of '{}' produced NaN or Inf (shape {})", phase, op,
+                                   shape_str(t.shape())));
 }
 
 Tensor attach(Node* node, const std::shared_ptr<Node>& owner, Tensor out) {

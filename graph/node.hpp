@@ -131,6 +131,18 @@ bool should_record(const std::vector<Tensor>& inputs);
 
 /// Link out to node: out.grad_fn = node, node.output = out. Checks anomalies.
 Tensor attach(Node* node, const std::shared_ptr<Node>& owner, Tensor out);
+/// Marks the backward rule of `op` as running, so anomalies inside it are blamed on it.
+class BackwardScope {
+public:
+    explicit BackwardScope(const char* op);
+    ~BackwardScope();
+    BackwardScope(const BackwardScope&) = delete;
+    BackwardScope& operator=(const BackwardScope&) = delete;
+
+private:
+    const char* previous_;
+};
+
 /// NaN/Inf check of an op's result when anomaly mode is on.
 void check_anomaly(const char* op, const Tensor& t, const char* phase);
 
@@ -160,7 +172,5 @@ Tensor record(const char* name, const std::vector<Tensor>& inputs, Tensor out, R
     return attach(raw, std::move(node), std::move(out));
 }
 
-/// Number of nodes alive in this process (for leak tests).
-std::size_t live_node_count();
 
 }  // namespace tg
