@@ -96,7 +96,8 @@ Tensor pow(const Tensor& x, double p) {
     check_defined("pow", x);
     Tensor out = map(x, [p](auto v) { return std::pow(v, static_cast<decltype(v)>(p)); });
     return record("pow", {x}, out, [p](BackwardContext& ctx) {
-        if (p == 0) return;
+        // x^0 is constant: a zero gradient (not none), so x.grad() is defined as in PyTorch
+        if (p == 0) return ctx.add(0, zeros_like(ctx.grad_out()));
         ctx.add(0, mul(ctx.grad_out(), mul(pow(ctx.input(0), p - 1), p)));
     });
 }
