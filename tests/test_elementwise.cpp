@@ -1,0 +1,408 @@
+// Elementwise ops: forward values, gradchecks on plain, broadcast, rank-0,
+// size-1 and empty shapes, the documented tie and edge rules, and second
+// derivatives (including a Hessian-vector product).
+#include <cmath>
+#include <functional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "helpers.hpp"
+
+using namespace tg;
+using test::check_grad;
+using test::check_gradgrad;
+using test::rnd;
+
+namespace {
+
+const TensorOptions f64{DType::f64};
+const TensorOptions f64_leaf{DType::f64, true};
+
+void check_values(const Tensor& t, const Shape& shape, const std::vector<double>& expected, double eps = 1e-12) {
+    REQUIRE(t.shape() == shape);
+    const std::vector<double> v = t.to_vector();
+    REQUIRE(v.size() == expected.size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        INFO("element " << i);
+        CHECK(v[i] == doctest::Approx(expected[i]).epsilon(eps));
+    }
+}
+
+/// Move values within gap of kink to kink +- gap, so finite differences never straddle it.
+Tensor away(Tensor t, double kink, double gap) {
+    double* p = t.data<double>();
+    for (std::size_t i = 0; i < t.size(); ++i)
+        if (std::abs(p[i] - kink) < gap) p[i] = kink + (p[i] >= kink ? gap : -gap);
+    return t;
+}
+
+struct BinaryCase {
+    Shape a, b, out;
+};
+
+// plain, broadcasting both ways, rank-0 with a matrix, size-1 axes, empty shapes
+const std::vector<BinaryCase> binary_cases = {
+    {{3, 4}, {3, 4}, {3, 4}},       {{3, 1}, {1, 4}, {3, 4}},    {{2, 3, 4}, {4}, {2, 3, 4}},
+    {{4}, {2, 3, 4}, {2, 3, 4}},    {{}, {3, 4}, {3, 4}},        {{3, 4}, {}, {3, 4}},
+    {{}, {}, {}},                   {{1, 1}, {1, 5}, {1, 5}},    {{2, 1, 3}, {4, 1}, {2, 4, 3}},
+    {{0, 3}, {0, 3}, {0, 3}},       {{0, 3}, {3}, {0, 3}},       {{1, 3}, {0, 1}, {0, 3}},
+};
+
+using Binary = std::function<Tensor(const Tensor&, const Tensor&)>;
+using Unary = std::function<Tensor(const Tensor&)>;
+
+/// Gradcheck a binary op on every shape case; a's values in [la, ha), b's in [lb, hb),
+/// b pushed at least b_gap away from 0 when b_gap > 0 (denominators).
+void check_binary_op(const std::string& name, const Binary& op, double la, double ha, double lb, double hb,
+                     double b_gap = 0) {
+    for (const BinaryCase& c : binary_cases) {
+        INFO(name << " " << shape_str(c.a) << " with " << shape_str(c.b));
+        Tensor a = rnd(c.a, la, ha, 11);
+        Tensor b = rnd(c.b, lb, hb, 29);
+        if (b_gap > 0) b = away(b, 0, b_gap);
+        check_grad([&](const std::vector<Tensor>& x) { return op(x[0], x[1]); }, {a, b}, name);
+        // explicit backward: the result and both gradients have the right shapes
+        Tensor ga = a.detach().requires_grad_(), gb = b.detach().requires_grad_();
+        const Tensor out = op(ga, gb);
+        CHECK(out.shape() == c.out);
+        sum(out).backward();
+        REQUIRE(ga.grad().defined());
+        REQUIRE(gb.grad().defined());
+        CHECK(ga.grad().shape() == c.a);
+        CHECK(gb.grad().shape() == c.b);
+    }
+}
+
+const std::vector<Shape> unary_shapes = {{3, 4}, {}, {1}, {1, 1, 5}, {2, 3, 2}, {0, 3}, {4, 0}};
+
+void check_unary_op(const std::string& name, const Unary& op, double lo, double hi, double kink = NAN,
+                    double gap = 0.05) {
+    for (const Shape& s : unary_shapes) {
+        INFO(name << " " << shape_str(s));
+        Tensor x = rnd(s, lo, hi, 5);
+        if (!std::isnan(kink)) x = away(x, kink, gap);
+        check_grad([&](const std::vector<Tensor>& v) { return op(v[0]); }, {x}, name);
+        Tensor gx = x.detach().requires_grad_();
+        const Tensor out = op(gx);
+        CHECK(out.shape() == s);
+        sum(out).backward();
+        REQUIRE(gx.grad().defined());
+        CHECK(gx.grad().shape() == s);
+    }
+}
+
+}  // namespace
+
+// ---- forward values ------------------------------------------------------------
+
+TEST_CASE("elementwise: forward values of the binary ops, with broadcasting") {
+    const Tensor a = tensor({{1, 2}, {3, 4}}, f64);
+    const Tensor row = tensor({10, 20}, f64);
+    const Tensor col = from_vector(std::vector<double>{2, 4}, {2, 1}, f64);
+    check_values(add(a, row), {2, 2}, {11, 22, 13, 24});
+    check_values(sub(a, row), {2, 2}, {-9, -18, -7, -16});
+    check_values(sub(row, a), {2, 2}, {9, 18, 7, 16});
+    check_values(mul(a, col), {2, 2}, {2, 4, 12, 16});
+    check_values(div(a, col), {2, 2}, {0.5, 1, 0.75, 1});
+    check_values(div(col, row), {2, 2}, {0.2, 0.1, 0.4, 0.2});
+    check_values(mul(col, row), {2, 2}, {20, 40, 40, 80});
+    check_values(add(scalar(0.5, f64), a), {2, 2}, {1.5, 2.5, 3.5, 4.5});
+    check_values(pow(tensor({2, 3, 4}, f64), tensor({3, 2, 0.5}, f64)), {3}, {8, 9, 2});
+    check_values(maximum(tensor({1, 5, -2}, f64), tensor({3, 2, -2}, f64)), {3}, {3, 5, -2});
+    check_values(minimum(tensor({1, 5, -2}, f64), tensor({3, 2, -2}, f64)), {3}, {1, 2, -2});
+    check_values(maximum(a, scalar(2.5, f64)), {2, 2}, {2.5, 2.5, 3, 4});
+    check_values(minimum(col, row), {2, 2}, {2, 2, 4, 4});
+}
+
+TEST_CASE("elementwise: forward values of the unary and scalar ops") {
+    const Tensor x = tensor({-2, -0.5, 0, 1, 3}, f64);
+    check_values(neg(x), {5}, {2, 0.5, 0, -1, -3});
+    check_values(square(x), {5}, {4, 0.25, 0, 1, 9});
+    check_values(abs(x), {5}, {2, 0.5, 0, 1, 3});
+    check_values(clamp(x, -1, 1), {5}, {-1, -0.5, 0, 1, 1});
+    check_values(exp(x), {5}, {std::exp(-2.0), std::exp(-0.5), 1, std::exp(1.0), std::exp(3.0)});
+    check_values(add(x, 1.5), {5}, {-0.5, 1, 1.5, 2.5, 4.5});
+    check_values(mul(x, -2), {5}, {4, 1, 0, -2, -6});
+    check_values(rsub(1, x), {5}, {3, 1.5, 1, 0, -2});
+    check_values(pow(x, 3), {5}, {-8, -0.125, 0, 1, 27});
+    check_values(pow(x, 0), {5}, {1, 1, 1, 1, 1});
+    const Tensor p = tensor({0.25, 1, 4, 9}, f64);
+    check_values(sqrt(p), {4}, {0.5, 1, 2, 3});
+    check_values(log(p), {4}, {std::log(0.25), 0, std::log(4.0), std::log(9.0)});
+    check_values(rdiv(2, p), {4}, {8, 2, 0.5, 2.0 / 9});
+    check_values(pow(p, -0.5), {4}, {2, 1, 0.5, 1.0 / 3});
+    check_values(pow(p, 1.5), {4}, {0.125, 1, 8, 27});
+    CHECK(exp(scalar(1, f64)).item() == doctest::Approx(2.718281828459045).epsilon(1e-15));
+    CHECK(log(scalar(2.718281828459045, f64)).item() == doctest::Approx(1).epsilon(1e-15));
+}
+
+TEST_CASE("elementwise: operators on tensors and numbers") {
+    const Tensor a = tensor({1, 2, 4}, f64);
+    const Tensor b = tensor({4, 2, 1}, f64);
+    check_values(a + b, {3}, {5, 4, 5});
+    check_values(a - b, {3}, {-3, 0, 3});
+    check_values(a * b, {3}, {4, 4, 4});
+    check_values(a / b, {3}, {0.25, 1, 4});
+    check_values(-a, {3}, {-1, -2, -4});
+    check_values(a + 1, {3}, {2, 3, 5});
+    check_values(1 + a, {3}, {2, 3, 5});
+    check_values(a - 1, {3}, {0, 1, 3});
+    check_values(1 - a, {3}, {0, -1, -3});
+    check_values(a * 3, {3}, {3, 6, 12});
+    check_values(3 * a, {3}, {3, 6, 12});
+    check_values(a / 4, {3}, {0.25, 0.5, 1});
+    check_values(4 / a, {3}, {4, 2, 1});
+    Tensor c = a;
+    c += b;
+    c -= a;
+    c *= b;
+    c /= a;
+    check_values(c, {3}, {16, 2, 0.25});
+    check_values(a, {3}, {1, 2, 4});  // compound assignment rebinds c, never writes into a
+}
+
+TEST_CASE("elementwise: where and the comparisons") {
+    const Tensor a = tensor({1, 2, 3, 4}, f64);
+    const Tensor b = tensor({4, 2, 2, 5}, f64);
+    check_values(eq(a, b), {4}, {0, 1, 0, 0});
+    check_values(ne(a, b), {4}, {1, 0, 1, 1});
+    check_values(lt(a, b), {4}, {1, 0, 0, 1});
+    check_values(le(a, b), {4}, {1, 1, 0, 1});
+    check_values(gt(a, b), {4}, {0, 0, 1, 0});
+    check_values(ge(a, b), {4}, {0, 1, 1, 0});
+    check_values(eq(a, 3.0), {4}, {0, 0, 1, 0});
+    check_values(ne(a, 3.0), {4}, {1, 1, 0, 1});
+    check_values(lt(a, 3.0), {4}, {1, 1, 0, 0});
+    check_values(le(a, 3.0), {4}, {1, 1, 1, 0});
+    check_values(gt(a, 3.0), {4}, {0, 0, 0, 1});
+    check_values(ge(a, 3.0), {4}, {0, 0, 1, 1});
+    check_values(gt(from_vector(std::vector<double>{1, 3}, {2, 1}, f64), tensor({0, 2, 4}, f64)), {2, 3}, {1, 0, 0, 1, 1, 0});
+    CHECK(eq(a, b).dtype() == DType::f64);
+    CHECK(lt(tensor({1.f, 2.f}), 1.5).dtype() == DType::f32);
+    check_values(where(gt(a, b), a, b), {4}, {4, 2, 3, 5});
+    // mask (2, 1), a (1, 3), b rank 0: the result is the broadcast of all three
+    check_values(where(from_vector(std::vector<double>{1, 0}, {2, 1}, f64), tensor({{1, 2, 3}}, f64), scalar(-1, f64)), {2, 3},
+                 {1, 2, 3, -1, -1, -1});
+
+    // comparisons are never recorded
+    Tensor x = tensor({1, 2}, f64_leaf);
+    CHECK_FALSE(gt(x, 1.5).requires_grad());
+    CHECK_FALSE(eq(x, x).requires_grad());
+}
+
+TEST_CASE("elementwise: hand-computed gradients of mul, div and pow") {
+    Tensor a = tensor({1, 2, 3}, f64_leaf);
+    Tensor b = tensor({4, 5, 6}, f64_leaf);
+    sum(mul(a, b)).backward();
+    check_values(a.grad(), {3}, {4, 5, 6});
+    check_values(b.grad(), {3}, {1, 2, 3});
+    a.zero_grad();
+    b.zero_grad();
+    sum(div(a, b)).backward();
+    check_values(a.grad(), {3}, {0.25, 0.2, 1.0 / 6});
+    check_values(b.grad(), {3}, {-1.0 / 16, -2.0 / 25, -3.0 / 36});
+    a.zero_grad();
+    b.zero_grad();
+    // d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
+    sum(pow(a, b)).backward();
+    check_values(a.grad(), {3}, {4, 5 * 16, 6 * 243});
+    check_values(b.grad(), {3}, {0, 32 * std::log(2.0), 729 * std::log(3.0)});
+    // a broadcast operand receives the sum over the broadcast axes
+    Tensor m = tensor({{1, 2, 3}, {4, 5, 6}}, f64_leaf);
+    Tensor r = tensor({1, 10, 100}, f64_leaf);
+    sum(mul(m, r)).backward();
+    check_values(r.grad(), {3}, {5, 7, 9});
+    check_values(m.grad(), {2, 3}, {1, 10, 100, 1, 10, 100});
+}
+
+// ---- gradchecks ------------------------------------------------------------------
+
+TEST_CASE("elementwise: gradcheck of the binary ops on plain, broadcast, rank-0, size-1 and empty shapes") {
+    check_binary_op("add", [](const Tensor& a, const Tensor& b) { return add(a, b); }, -1, 1, -1, 1);
+    check_binary_op("sub", [](const Tensor& a, const Tensor& b) { return sub(a, b); }, -1, 1, -1, 1);
+    check_binary_op("mul", [](const Tensor& a, const Tensor& b) { return mul(a, b); }, -1, 1, -1, 1);
+    check_binary_op("div", [](const Tensor& a, const Tensor& b) { return div(a, b); }, -1, 1, -2, 2, 0.5);
+    check_binary_op("pow", [](const Tensor& a, const Tensor& b) { return pow(a, b); }, 0.5, 2, -1.5, 2.5);
+    // random a and b of independent seeds never tie
+    check_binary_op("maximum", [](const Tensor& a, const Tensor& b) { return maximum(a, b); }, -1, 1, -1, 1);
+    check_binary_op("minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); }, -1, 1, -1, 1);
+    check_binary_op("operators", [](const Tensor& a, const Tensor& b) { return (a * b - a) / b + b * 2.0; }, -1, 1,
+                    -2, 2, 0.5);
+}
+
+TEST_CASE("elementwise: gradcheck of where, with the mask broadcast") {
+    for (const BinaryCase& c : binary_cases) {
+        INFO(shape_str(c.a) << " with " << shape_str(c.b));
+        const Tensor a = rnd(c.a, -1, 1, 3), b = rnd(c.b, -1, 1, 4);
+        // a mask of the broadcast shape, half ones
+        const Tensor mask = gt(rnd(c.out, -1, 1, 17), 0.0);
+        check_grad([&](const std::vector<Tensor>& x) { return where(mask, x[0], x[1]); }, {a, b}, "where");
+    }
+    // a (3, 1) mask picking rows of (3, 4) and (4,)
+    const Tensor mask = from_vector(std::vector<double>{1, 0, 1}, {3, 1}, f64);
+    check_grad([&](const std::vector<Tensor>& x) { return where(mask, x[0], x[1]); },
+               {rnd({3, 4}, -1, 1, 1), rnd({4}, -1, 1, 2)}, "where (3,1) mask");
+    Tensor a = tensor({1, 2, 3}, f64_leaf), b = tensor({4, 5, 6}, f64_leaf);
+    sum(mul(where(tensor({1, 0, 1}, f64), a, b), tensor({1, 2, 3}, f64))).backward();
+    check_values(a.grad(), {3}, {1, 0, 3});
+    check_values(b.grad(), {3}, {0, 2, 0});
+}
+
+TEST_CASE("elementwise: gradcheck of the unary ops on several shapes") {
+    check_unary_op("neg", [](const Tensor& x) { return neg(x); }, -1, 1);
+    check_unary_op("square", [](const Tensor& x) { return square(x); }, -1, 1);
+    check_unary_op("exp", [](const Tensor& x) { return exp(x); }, -2, 2);
+    check_unary_op("log", [](const Tensor& x) { return log(x); }, 0.2, 3);
+    check_unary_op("sqrt", [](const Tensor& x) { return sqrt(x); }, 0.2, 3);
+    check_unary_op("abs", [](const Tensor& x) { return abs(x); }, -1, 1, 0.0);
+    check_unary_op("clamp", [](const Tensor& x) { return clamp(x, -0.5, 0.5); }, -1, 1, -0.5);
+    check_unary_op("clamp (upper edge)", [](const Tensor& x) { return clamp(x, -0.5, 0.5); }, -1, 1, 0.5);
+    check_unary_op("add scalar", [](const Tensor& x) { return add(x, 2.5); }, -1, 1);
+    check_unary_op("mul scalar", [](const Tensor& x) { return mul(x, -1.5); }, -1, 1);
+    check_unary_op("rsub", [](const Tensor& x) { return rsub(2, x); }, -1, 1);
+    check_unary_op("rdiv", [](const Tensor& x) { return rdiv(2, x); }, -2, 2, 0.0, 0.4);
+    check_unary_op("pow 3", [](const Tensor& x) { return pow(x, 3); }, -1, 1);
+    check_unary_op("pow 2.5", [](const Tensor& x) { return pow(x, 2.5); }, 0.2, 2);
+    check_unary_op("pow -1", [](const Tensor& x) { return pow(x, -1); }, -2, 2, 0.0, 0.4);
+    check_unary_op("pow 0", [](const Tensor& x) { return pow(x, 0); }, -1, 1);
+    check_unary_op("pow 1", [](const Tensor& x) { return pow(x, 1); }, -1, 1);
+}
+
+TEST_CASE("elementwise: gradients in float32 are float32 and correct") {
+    Tensor a = tensor({1, 2, 3}, {DType::f32, true});
+    Tensor b = tensor({0.5, -1, 2}, {DType::f32, true});
+    sum(add(mul(a, b), div(exp(a), b))).backward();
+    REQUIRE(a.grad().dtype() == DType::f32);
+    REQUIRE(b.grad().dtype() == DType::f32);
+    const double av[] = {1, 2, 3}, bv[] = {0.5, -1, 2};
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(a.grad().at({i}) == doctest::Approx(bv[i] + std::exp(av[i]) / bv[i]).epsilon(1e-6));
+        CHECK(b.grad().at({i}) == doctest::Approx(av[i] - std::exp(av[i]) / (bv[i] * bv[i])).epsilon(1e-6));
+    }
+}
+
+// ---- documented kink rules ------------------------------------------------------
+
+TEST_CASE("elementwise: maximum and minimum split the gradient evenly on ties") {
+    Tensor a = tensor({1, 2, 3}, f64_leaf);
+    Tensor b = tensor({1, 0, 3}, f64_leaf);
+    sum(maximum(a, b)).backward();
+    check_values(a.grad(), {3}, {0.5, 1, 0.5});
+    check_values(b.grad(), {3}, {0.5, 0, 0.5});
+    a.zero_grad();
+    b.zero_grad();
+    sum(minimum(a, b)).backward();
+    check_values(a.grad(), {3}, {0.5, 0, 0.5});
+    check_values(b.grad(), {3}, {0.5, 1, 0.5});
+    // broadcast tie: a rank-0 b tying with two elements receives half of each
+    Tensor c = tensor({2, 2, 1}, f64_leaf);
+    Tensor s = scalar(2, f64_leaf);
+    sum(maximum(c, s)).backward();
+    check_values(c.grad(), {3}, {0.5, 0.5, 0});
+    check_values(s.grad(), {}, {2.0});
+    // maximum(x, x) has gradient 1 in total
+    Tensor x = tensor({-1, 4}, f64_leaf);
+    sum(maximum(x, x)).backward();
+    check_values(x.grad(), {2}, {1, 1});
+}
+
+TEST_CASE("elementwise: clamp passes the gradient at its edges, abs has gradient 0 at 0") {
+    Tensor x = tensor({-2, -1, 0, 1, 2}, f64_leaf);
+    sum(clamp(x, -1, 1)).backward();
+    check_values(x.grad(), {5}, {0, 1, 1, 1, 0});
+    x.zero_grad();
+    sum(abs(x)).backward();
+    check_values(x.grad(), {5}, {-1, -1, 0, 1, 1});
+    // a degenerate clamp (lo == hi) is a constant except exactly at the point
+    Tensor y = tensor({-1, 0.5, 2}, f64_leaf);
+    const Tensor c = clamp(y, 0.5, 0.5);
+    check_values(c, {3}, {0.5, 0.5, 0.5});
+    sum(c).backward();
+    check_values(y.grad(), {3}, {0, 1, 0});
+}
+
+// ---- second derivatives ------------------------------------------------------------
+
+TEST_CASE("elementwise: d2/dx2 of x^3 is exactly 6x") {
+    const Tensor x0 = tensor({-1.5, -0.25, 0, 0.5, 2}, f64);
+    const std::vector<std::function<Tensor(const Tensor&)>> cubes = {
+        [](const Tensor& x) { return pow(x, 3); },
+        [](const Tensor& x) { return mul(mul(x, x), x); },
+        [](const Tensor& x) { return mul(square(x), x); },
+    };
+    for (std::size_t k = 0; k < cubes.size(); ++k) {
+        INFO("form " << k);
+        Tensor x = x0.detach().requires_grad_();
+        const Tensor y = sum(cubes[k](x));
+        const Tensor g = grad({y}, {x}, {}, {.create_graph = true})[0];
+        REQUIRE(g.requires_grad());
+        const Tensor h = grad({sum(g)}, {x})[0];
+        const std::vector<double> xs = x0.to_vector();
+        for (std::size_t i = 0; i < xs.size(); ++i) {
+            CHECK(g.at({i}) == doctest::Approx(3 * xs[i] * xs[i]).epsilon(1e-14));
+            CHECK(h.at({i}) == doctest::Approx(6 * xs[i]).epsilon(1e-14));
+        }
+    }
+    // third derivative: 6
+    Tensor x = x0.detach().requires_grad_();
+    const Tensor g1 = grad({sum(pow(x, 3))}, {x}, {}, {.create_graph = true})[0];
+    const Tensor g2 = grad({sum(g1)}, {x}, {}, {.create_graph = true})[0];
+    const Tensor g3 = grad({sum(g2)}, {x})[0];
+    check_values(g3, {5}, {6, 6, 6, 6, 6});
+}
+
+TEST_CASE("elementwise: gradgradcheck of the smooth ops") {
+    const Tensor a = rnd({2, 3}, -1, 1, 1), b = rnd({2, 3}, -1, 1, 2);
+    const Tensor row = rnd({3}, 0.5, 1.5, 3), pos = rnd({2, 3}, 0.5, 2, 4);
+    using V = const std::vector<Tensor>&;
+    check_gradgrad([](V x) { return exp(x[0]); }, {a}, "exp");
+    check_gradgrad([](V x) { return log(x[0]); }, {pos}, "log");
+    check_gradgrad([](V x) { return sqrt(x[0]); }, {pos}, "sqrt");
+    check_gradgrad([](V x) { return square(x[0]); }, {a}, "square");
+    check_gradgrad([](V x) { return pow(x[0], 3); }, {a}, "pow 3");
+    check_gradgrad([](V x) { return pow(x[0], -1.5); }, {pos}, "pow -1.5");
+    check_gradgrad([](V x) { return rdiv(3, x[0]); }, {pos}, "rdiv");
+    check_gradgrad([](V x) { return mul(x[0], x[1]); }, {a, b}, "mul");
+    check_gradgrad([](V x) { return mul(x[0], x[1]); }, {a, row}, "mul broadcast");
+    check_gradgrad([](V x) { return div(x[0], x[1]); }, {a, row}, "div");
+    check_gradgrad([](V x) { return div(x[0], x[1]); }, {a, pos}, "div same shape");
+    check_gradgrad([](V x) { return pow(x[0], x[1]); }, {pos, b}, "pow tensor");
+    check_gradgrad([](V x) { return mul(exp(x[0]), log(x[1])); }, {a, pos}, "exp * log");
+    check_gradgrad([](V x) { return sub(x[0], x[1]) * x[0]; }, {a, b}, "(a - b) a");
+}
+
+TEST_CASE("elementwise: a Hessian-vector product matches finite differences of gradients") {
+    // f(x) = sum(exp(x) * x^2 / (1 + x^2)) + (sum x)^3, non-separable through the cube
+    auto f = [](const Tensor& x) {
+        return add(sum(div(mul(exp(x), square(x)), add(square(x), 1.0))), pow(sum(x), 3));
+    };
+    const Tensor x0 = rnd({5}, -1, 1, 9);
+    const Tensor v = rnd({5}, -1, 1, 10);
+    auto gradient_at = [&](const Tensor& at) {
+        Tensor x = at.detach().requires_grad_();
+        return grad({f(x)}, {x})[0];
+    };
+    Tensor x = x0.detach().requires_grad_();
+    const Tensor g = grad({f(x)}, {x}, {}, {.create_graph = true})[0];
+    const Tensor hv = grad({sum(mul(g, v))}, {x})[0];
+    const double h = 1e-5;
+    const std::vector<double> plus = gradient_at(add(x0, mul(v, h))).to_vector();
+    const std::vector<double> minus = gradient_at(sub(x0, mul(v, h))).to_vector();
+    for (std::size_t i = 0; i < 5; ++i) {
+        const double numeric = (plus[i] - minus[i]) / (2 * h);
+        INFO("element " << i);
+        CHECK(hv.at({i}) == doctest::Approx(numeric).epsilon(1e-6));
+    }
+    // and the Hessian is symmetric: e_i^T H e_j == e_j^T H e_i
+    Tensor xs = x0.detach().requires_grad_();
+    const Tensor gs = grad({f(xs)}, {xs}, {}, {.create_graph = true})[0];
+    std::vector<std::vector<double>> hess;
+    for (std::size_t i = 0; i < 5; ++i) {
+        Tensor e = zeros({5}, f64);
+        e.set({i}, 1);
+        hess.push_back(grad({sum(mul(gs, e))}, {xs}, {}, {.retain_graph = true})[0].to_vector());
+    }
+    for (std::size_t i = 0; i < 5; ++i)
+        for (std::size_t j = 0; j < i; ++j) CHECK(hess[i][j] == doctest::Approx(hess[j][i]).epsilon(1e-12));
+}
