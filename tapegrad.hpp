@@ -4,6 +4,7 @@
 #include "graph/dtype.hpp"
 #include "graph/engine.hpp"
 #include "graph/error.hpp"
+#include "graph/explain.hpp"
 #include "graph/format.hpp"
 #include "graph/grad_mode.hpp"
 #include "graph/gradcheck.hpp"

@@ -338,42 +338,32 @@ Tensor from_vector(const std::vector<float>& v, const Shape& shape, TensorOption
 }
 
 namespace {
-// Flatten nested initialiser lists, checking that they are rectangular.
-void flatten_into(std::initializer_list<double> l, std::vector<double>& out, Shape& shape, std::size_t depth) {
-    if (shape.size() <= depth) shape.push_back(l.size());
-    else if (shape[depth] != l.size())
+// Flatten nested lists, checking that they are rectangular.
+void flatten_into(const NestedList& l, std::vector<double>& out, Shape& shape, std::size_t depth, bool& shaped) {
+    if (!l.is_list()) {
+        if (shaped && depth != shape.size())
+            throw ShapeError(fmt::format("tensor: ragged initialiser list: a number at depth {} where depth {} was "
+                                         "expected",
+                                         depth, shape.size()));
+        shaped = true;
+        out.push_back(l.value());
+        return;
+    }
+    if (shape.size() <= depth && !shaped) shape.push_back(l.items().size());
+    else if (depth >= shape.size() || shape[depth] != l.items().size())
         throw ShapeError(fmt::format("tensor: ragged initialiser list: a row of length {} where {} was expected",
-                                     l.size(), shape[depth]));
-    out.insert(out.end(), l.begin(), l.end());
-}
-template <class L>
-void flatten_into(std::initializer_list<L> l, std::vector<double>& out, Shape& shape, std::size_t depth) {
-    if (shape.size() <= depth) shape.push_back(l.size());
-    else if (shape[depth] != l.size())
-        throw ShapeError(fmt::format("tensor: ragged initialiser list: a row of length {} where {} was expected",
-                                     l.size(), shape[depth]));
-    for (const auto& inner : l) flatten_into(inner, out, shape, depth + 1);
-}
-template <class L>
-Tensor from_lists(std::initializer_list<L> l, const TensorOptions& options) {
-    std::vector<double> flat;
-    Shape shape;
-    flatten_into(l, flat, shape, 0);
-    return from_vector(flat, shape, options);
+                                     l.items().size(), depth < shape.size() ? shape[depth] : 0));
+    if (l.items().empty()) shaped = true;
+    for (const auto& inner : l.items()) flatten_into(inner, out, shape, depth + 1, shaped);
 }
 }  // namespace
 
-Tensor tensor(std::initializer_list<double> v, TensorOptions o) {
-    return from_vector(std::vector<double>(v), {v.size()}, o);
-}
-Tensor tensor(std::initializer_list<std::initializer_list<double>> v, TensorOptions o) { return from_lists(v, o); }
-Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> v, TensorOptions o) {
-    return from_lists(v, o);
-}
-Tensor tensor(
-    std::initializer_list<std::initializer_list<std::initializer_list<std::initializer_list<double>>>> v,
-    TensorOptions o) {
-    return from_lists(v, o);
+Tensor tensor(const NestedList& values, TensorOptions options) {
+    std::vector<double> flat;
+    Shape shape;
+    bool shaped = false;
+    flatten_into(values, flat, shape, 0, shaped);
+    return from_vector(flat, shape, options);
 }
 
 Tensor arange(double start, double stop, double step, TensorOptions options) {

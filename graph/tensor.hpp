@@ -109,14 +109,25 @@ Tensor ones_like(const Tensor& t);
 Tensor full_like(const Tensor& t, double value);
 /// A rank-0 tensor holding one value.
 Tensor scalar(double value, TensorOptions options = {});
-/// From nested initialiser lists: tensor({1, 2}), tensor({{1, 2}, {3, 4}}), up to rank 4.
-Tensor tensor(std::initializer_list<double> values, TensorOptions options = {});
-Tensor tensor(std::initializer_list<std::initializer_list<double>> values, TensorOptions options = {});
-Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<double>>> values,
-              TensorOptions options = {});
-Tensor tensor(
-    std::initializer_list<std::initializer_list<std::initializer_list<std::initializer_list<double>>>> values,
-    TensorOptions options = {});
+/// Values written as nested braces: a number, or a list of nested values.
+/// `{{2}, {4}}` is a 2 x 1 matrix: inner braces are always a list.
+class NestedList {
+public:
+    NestedList(double value) : value_(value) {}
+    NestedList(std::initializer_list<NestedList> items) : is_list_(true), items_(items) {}
+    bool is_list() const { return is_list_; }
+    double value() const { return value_; }
+    const std::vector<NestedList>& items() const { return items_; }
+
+private:
+    bool is_list_ = false;
+    double value_ = 0;
+    std::vector<NestedList> items_;
+};
+
+/// From nested initialiser lists of any depth: tensor({1, 2}), tensor({{1, 2}, {3, 4}}).
+/// Rows must be rectangular (ShapeError otherwise).
+Tensor tensor(const NestedList& values, TensorOptions options = {});
 /// From a flat row-major vector and a shape (sizes must agree).
 Tensor from_vector(const std::vector<double>& values, const Shape& shape, TensorOptions options = {});
 Tensor from_vector(const std::vector<float>& values, const Shape& shape, TensorOptions options = {});

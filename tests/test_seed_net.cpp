@@ -43,3 +43,30 @@ TEST_CASE("seed-net: the lesson's 2-2-2 example, forward, loss and one SGD step"
         CHECK(w1.at({k / 2, k % 2}) == doctest::Approx(w1_4[k]).epsilon(1e-8));
     }
 }
+
+TEST_CASE("explain: a chain-rule trace of the seed network") {
+    const TensorOptions leaf{DType::f64, true};
+    Tensor w1 = tensor({{0.15, 0.20}, {0.25, 0.30}}, leaf);
+    Tensor w2 = tensor({{0.40, 0.45}, {0.50, 0.55}}, leaf);
+    const Tensor x = tensor({{0.05, 0.10}}, {DType::f64});
+    const Tensor out_h = sigmoid(linear(x, w1, tensor({0.35, 0.35}, {DType::f64})));
+    const Tensor out_o = sigmoid(linear(out_h, w2, tensor({0.60, 0.60}, {DType::f64})));
+    const Tensor e = mul(sum(square(sub(tensor({{0.01, 0.99}}, {DType::f64}), out_o))), 0.5);
+    const Trace trace = explain(e, {{"w2", w2}, {"out_o", out_o}, {"E", e}});
+    const auto find = [&](const std::string& label) {
+        for (const auto& entry : trace.entries)
+            if (entry.label == label) return entry;
+        FAIL("no entry " << label);
+        return TraceEntry{};
+    };
+    CHECK(find("w2").grad.at({0, 0}) == doctest::Approx(0.082167041).epsilon(1e-8));
+    CHECK(find("out_o").grad.at({0, 0}) == doctest::Approx(0.741365070).epsilon(1e-8));  // dE/dout_o1
+    CHECK(find("out_o").op == "sigmoid");
+    CHECK(trace.entries.back().label == "E");
+    CHECK(trace.str().find("w2 (leaf)") != std::string::npos);
+    CHECK(trace.dot().find("digraph") == 0);
+    CHECK(trace.dot().find("->") != std::string::npos);
+    // the graph is retained: backward still works
+    e.backward();
+    CHECK(w2.grad().at({0, 0}) == doctest::Approx(0.082167041).epsilon(1e-8));
+}

@@ -238,6 +238,11 @@ TEST_CASE("tensor: creation, access and printing") {
     CHECK(eye(3).at({1, 2}) == 0.0);
     CHECK(full({2}, 7, {DType::f64}).to_vector() == std::vector<double>{7, 7});
     CHECK(scalar(2.5).dim() == 0);
+    CHECK(tensor({{2}, {4}}).shape() == Shape{2, 1});
+    CHECK(tensor({{{1, 2}}, {{3, 4}}}).shape() == Shape{2, 1, 2});
+    CHECK(tensor(3.0).dim() == 0);
+    CHECK(tensor({}).shape() == Shape{0});
+    CHECK_THROWS_WITH_AS(tensor({1, {2}}), doctest::Contains("ragged"), ShapeError);
     CHECK_THROWS_WITH_AS(tensor({{1, 2}, {3}}), doctest::Contains("ragged"), ShapeError);
     CHECK_THROWS_WITH_AS(a.at({2, 0}), doctest::Contains("out of range"), ShapeError);
     CHECK_THROWS_WITH_AS(a.data<double>(), doctest::Contains("float32"), DTypeError);
