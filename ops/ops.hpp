@@ -6,3 +6,8 @@
 #include "linalg.hpp"
 #include "reduce.hpp"
 #include "shape.hpp"
+// conv, pooling, normalisation, embedding
+#include "conv.hpp"
+#include "embedding.hpp"
+#include "norm.hpp"
+#include "pool.hpp"

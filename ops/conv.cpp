@@ -1,0 +1,322 @@
+// Convolution by im2col + gemm, with its backward as two more recorded ops.
+//
+// Note [three convolution ops]
+// ----------------------------
+// y = conv(x, w) is bilinear. Its vector-Jacobian products are two more bilinear maps:
+//   input_grad(g, w)  = dL/dx  (col2im of w^T g: the transposed convolution)
+//   weight_grad(x, g) = dL/dw  (sum over images of g im2col(x)^T)
+// Each of the three is a recorded op whose own backward is written with the other two:
+//   conv:        dx = input_grad(G, w),   dw = weight_grad(x, G)
+//   input_grad:  dg = conv(G, w),         dw = weight_grad(G, g)
+//   weight_grad: dx = input_grad(g, G),   dg = conv(x, G)
+// (from <input_grad(g, w), v> = <g, conv(v, w)> and <weight_grad(x, g), v> = <g, conv(x, v)>),
+// so gradients of gradients stay exact to any order while every op runs a dedicated
+// kernel: no scatter of per-element tensors, one gemm per image.
+// conv1d is the same code with H = 1 (no reshapes, no copies).
+#include "conv.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "detail.hpp"
+#include "reduce.hpp"
+
+namespace tg {
+
+namespace {
+
+void gemm_rm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t lda,
+             const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
+                1.0f, a, int(lda), b, int(ldb), beta, c, int(ldc));
+}
+
+void gemm_rm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a, std::size_t lda,
+             const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc) {
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
+                1.0, a, int(lda), b, int(ldb), beta, c, int(ldc));
+}
+
+struct ConvGeom {
+    std::size_t n = 0, c = 0, h = 1, w = 0, o = 0;
+    std::size_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
+    std::size_t oh = 1, ow = 0;
+    bool one_d = false;
+
+    std::size_t ckk() const { return c * kh * kw; }
+    std::size_t l() const { return oh * ow; }
+    std::size_t hw() const { return h * w; }
+    Shape x_shape() const { return one_d ? Shape{n, c, w} : Shape{n, c, h, w}; }
+    Shape w_shape() const { return one_d ? Shape{o, c, kw} : Shape{o, c, kh, kw}; }
+    Shape y_shape() const { return one_d ? Shape{n, o, ow} : Shape{n, o, oh, ow}; }
+    const char* name() const { return one_d ? "conv1d" : "conv2d"; }
+    /// A 1x1 kernel with unit stride and no padding: im2col is the identity.
+    bool pointwise() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0; }
+};
+
+std::ptrdiff_t ceil_div(std::ptrdiff_t a, std::ptrdiff_t b) {  // b > 0
+    return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+}
+
+/// The output columns [lo, hi) whose input column ox * s + off lies in [0, extent).
+void valid_range(std::ptrdiff_t off, std::size_t s, std::size_t extent, std::size_t out, std::size_t& lo,
+                 std::size_t& hi) {
+    const auto S = static_cast<std::ptrdiff_t>(s);
+    std::ptrdiff_t l = std::max<std::ptrdiff_t>(0, ceil_div(-off, S));
+    std::ptrdiff_t u = std::max<std::ptrdiff_t>(0, ceil_div(static_cast<std::ptrdiff_t>(extent) - off, S));
+    u = std::min<std::ptrdiff_t>(u, static_cast<std::ptrdiff_t>(out));
+    l = std::min(l, u);
+    lo = static_cast<std::size_t>(l);
+    hi = static_cast<std::size_t>(u);
+}
+
+/// One image [C, H, W] to its patch matrix cols [C kh kw, OH OW] (zeros for padding).
+template <class T>
+void im2col(const T* x, const ConvGeom& g, T* cols) {
+    const std::size_t L = g.l();
+    for (std::size_t c = 0; c < g.c; ++c)
+        for (std::size_t ki = 0; ki < g.kh; ++ki)
+            for (std::size_t kj = 0; kj < g.kw; ++kj) {
+                T* row = cols + ((c * g.kh + ki) * g.kw + kj) * L;
+                const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(kj * g.dw) - static_cast<std::ptrdiff_t>(g.pw);
+                std::size_t lo, hi;
+                valid_range(off, g.sw, g.w, g.ow, lo, hi);
+                for (std::size_t oy = 0; oy < g.oh; ++oy) {
+                    T* r = row + oy * g.ow;
+                    const std::ptrdiff_t iy = static_cast<std::ptrdiff_t>(oy * g.sh + ki * g.dh) -
+                                              static_cast<std::ptrdiff_t>(g.ph);
+                    if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(g.h)) {
+                        std::fill(r, r + g.ow, T(0));
+                        continue;
+                    }
+                    const T* src = x + (c * g.h + static_cast<std::size_t>(iy)) * g.w;
+                    std::fill(r, r + lo, T(0));
+                    if (g.sw == 1) {
+                        std::memcpy(r + lo, src + (static_cast<std::ptrdiff_t>(lo) + off), (hi - lo) * sizeof(T));
+                    } else {
+                        for (std::size_t ox = lo; ox < hi; ++ox)
+                            r[ox] = src[static_cast<std::ptrdiff_t>(ox * g.sw) + off];
+                    }
+                    std::fill(r + hi, r + g.ow, T(0));
+                }
+            }
+}
+
+/// The adjoint of im2col: add each patch entry back onto its pixel of dx [C, H, W].
+template <class T>
+void col2im(const T* cols, const ConvGeom& g, T* dx) {
+    const std::size_t L = g.l();
+    for (std::size_t c = 0; c < g.c; ++c)
+        for (std::size_t ki = 0; ki < g.kh; ++ki)
+            for (std::size_t kj = 0; kj < g.kw; ++kj) {
+                const T* row = cols + ((c * g.kh + ki) * g.kw + kj) * L;
+                const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(kj * g.dw) - static_cast<std::ptrdiff_t>(g.pw);
+                std::size_t lo, hi;
+                valid_range(off, g.sw, g.w, g.ow, lo, hi);
+                for (std::size_t oy = 0; oy < g.oh; ++oy) {
+                    const std::ptrdiff_t iy = static_cast<std::ptrdiff_t>(oy * g.sh + ki * g.dh) -
+                                              static_cast<std::ptrdiff_t>(g.ph);
+                    if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(g.h)) continue;
+                    const T* r = row + oy * g.ow;
+                    T* dst = dx + (c * g.h + static_cast<std::size_t>(iy)) * g.w;
+                    if (g.sw == 1) {
+                        T* d = dst + (static_cast<std::ptrdiff_t>(lo) + off);
+                        for (std::size_t ox = lo; ox < hi; ++ox) d[ox - lo] += r[ox];
+                    } else {
+                        for (std::size_t ox = lo; ox < hi; ++ox) dst[static_cast<std::ptrdiff_t>(ox * g.sw) + off] += r[ox];
+                    }
+                }
+            }
+}
+
+Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g);
+Tensor input_grad_op(const Tensor& gy, const Tensor& w, const ConvGeom& g);
+Tensor weight_grad_op(const Tensor& x, const Tensor& gy, const ConvGeom& g);
+
+/// y = conv(x, w) + b (values only).
+Tensor conv_values(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g) {
+    return dispatch(x.dtype(), [&](auto z) {
+        using T = decltype(z);
+        Array<T> y = Array<T>::from_shape(kernels::to_xshape(g.y_shape()));
+        const T* px = values<T>(x).data();
+        const T* pw = values<T>(w).data();
+        const T* pb = b.defined() ? values<T>(b).data() : nullptr;
+        T* py = y.data();
+        const std::size_t L = g.l(), K = g.ckk();
+        std::vector<T> cols(g.pointwise() ? 0 : K * L);
+        for (std::size_t n = 0; n < g.n; ++n) {
+            T* yn = py + n * g.o * L;
+            if (pb)
+                for (std::size_t o = 0; o < g.o; ++o) std::fill(yn + o * L, yn + (o + 1) * L, pb[o]);
+            if (K == 0) {
+                if (!pb) std::fill(yn, yn + g.o * L, T(0));
+                continue;
+            }
+            const T* xn = px + n * g.c * g.hw();
+            const T* src = xn;
+            if (!g.pointwise()) {
+                im2col(xn, g, cols.data());
+                src = cols.data();
+            }
+            gemm_rm(false, false, g.o, L, K, pw, K, src, L, pb ? T(1) : T(0), yn, L);  // [O,K] x [K,L]
+        }
+        return make_tensor(std::move(y));
+    });
+}
+
+/// dx = col2im(w^T gy) per image (values only).
+Tensor input_grad_values(const Tensor& gy, const Tensor& w, const ConvGeom& g) {
+    return dispatch(gy.dtype(), [&](auto z) {
+        using T = decltype(z);
+        Array<T> dx = Array<T>::from_shape(kernels::to_xshape(g.x_shape()));
+        dx.fill(T(0));
+        const T* pg = values<T>(gy).data();
+        const T* pw = values<T>(w).data();
+        T* pdx = dx.data();
+        const std::size_t L = g.l(), K = g.ckk();
+        if (K == 0 || g.o == 0) return make_tensor(std::move(dx));
+        std::vector<T> cols(g.pointwise() ? 0 : K * L);
+        for (std::size_t n = 0; n < g.n; ++n) {
+            const T* gn = pg + n * g.o * L;
+            T* dxn = pdx + n * g.c * g.hw();
+            if (g.pointwise()) {
+                gemm_rm(true, false, K, L, g.o, pw, K, gn, L, T(0), dxn, L);  // [K,O] x [O,L]
+            } else {
+                gemm_rm(true, false, K, L, g.o, pw, K, gn, L, T(0), cols.data(), L);
+                col2im(cols.data(), g, dxn);
+            }
+        }
+        return make_tensor(std::move(dx));
+    });
+}
+
+/// dw = sum_n gy_n im2col(x_n)^T (values only), shaped like the weight.
+Tensor weight_grad_values(const Tensor& x, const Tensor& gy, const ConvGeom& g) {
+    return dispatch(x.dtype(), [&](auto z) {
+        using T = decltype(z);
+        Array<T> dw = Array<T>::from_shape(kernels::to_xshape(g.w_shape()));
+        dw.fill(T(0));
+        const T* px = values<T>(x).data();
+        const T* pg = values<T>(gy).data();
+        const std::size_t L = g.l(), K = g.ckk();
+        if (K == 0 || g.o == 0) return make_tensor(std::move(dw));
+        std::vector<T> cols(g.pointwise() ? 0 : K * L);
+        for (std::size_t n = 0; n < g.n; ++n) {
+            const T* xn = px + n * g.c * g.hw();
+            const T* src = xn;
+            if (!g.pointwise()) {
+                im2col(xn, g, cols.data());
+                src = cols.data();
+            }
+            // [O,L] x [L,K], accumulated over the batch by beta = 1
+            gemm_rm(false, true, g.o, K, L, pg + n * g.o * L, L, src, L, n ? T(1) : T(0), dw.data(), K);
+        }
+        return make_tensor(std::move(dw));
+    });
+}
+
+std::vector<int> bias_axes(const ConvGeom& g) { return g.one_d ? std::vector<int>{0, 2} : std::vector<int>{0, 2, 3}; }
+
+Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g) {
+    Tensor y = conv_values(x, w, b, g);
+    // See Note [three convolution ops].
+    auto rule = [g](BackwardContext& ctx) {
+        const Tensor& gy = ctx.grad_out();
+        if (ctx.needs(0)) ctx.add(0, input_grad_op(gy, ctx.input(1), g));
+        if (ctx.needs(1)) ctx.add(1, weight_grad_op(ctx.input(0), gy, g));
+        if (ctx.input(2).defined() && ctx.needs(2)) ctx.add(2, sum(gy, bias_axes(g)));
+    };
+    return record(g.name(), {x, w, b}, y, rule);
+}
+
+Tensor input_grad_op(const Tensor& gy, const Tensor& w, const ConvGeom& g) {
+    Tensor dx = input_grad_values(gy, w, g);
+    return record(g.one_d ? "conv1d_input_grad" : "conv2d_input_grad", {gy, w}, dx, [g](BackwardContext& ctx) {
+        const Tensor& G = ctx.grad_out();  // shaped like x
+        if (ctx.needs(0)) ctx.add(0, conv_op(G, ctx.input(1), Tensor(), g));
+        if (ctx.needs(1)) ctx.add(1, weight_grad_op(G, ctx.input(0), g));
+    });
+}
+
+Tensor weight_grad_op(const Tensor& x, const Tensor& gy, const ConvGeom& g) {
+    Tensor dw = weight_grad_values(x, gy, g);
+    return record(g.one_d ? "conv1d_weight_grad" : "conv2d_weight_grad", {x, gy}, dw, [g](BackwardContext& ctx) {
+        const Tensor& G = ctx.grad_out();  // shaped like w
+        if (ctx.needs(0)) ctx.add(0, input_grad_op(ctx.input(1), G, g));
+        if (ctx.needs(1)) ctx.add(1, conv_op(ctx.input(0), G, Tensor(), g));
+    });
+}
+
+/// Output extent along one axis, or a ShapeError when the dilated kernel does not fit.
+std::size_t out_extent(const char* op, const Tensor& x, const Tensor& w, const char* axis, std::size_t in,
+                       std::size_t k, std::size_t s, std::size_t p, std::size_t d, const std::source_location& loc) {
+    if (s == 0 || d == 0)
+        throw_shape_error(op, fmt::format("stride and dilation must be positive (got stride {} and dilation {} along {})",
+                                          s, d, axis),
+                          loc);
+    if (k == 0)
+        throw_shape_error(op, fmt::format("weight {} has a zero-size kernel", shape_str(w.shape())), loc);
+    const std::size_t span = d * (k - 1) + 1;
+    if (in + 2 * p < span)
+        throw_shape_error(op, fmt::format("input {} with weight {}: the kernel {} (dilated extent {}) along {} is larger "
+                                          "than the padded input {} ({} + 2 x padding {})",
+                                          shape_str(x.shape()), shape_str(w.shape()), k, span, axis, in + 2 * p, in, p),
+                          loc);
+    return (in + 2 * p - span) / s + 1;
+}
+
+void check_common(const char* op, const Tensor& x, const Tensor& w, const Tensor& b, std::size_t rank,
+                  const char* layout, const std::source_location& loc) {
+    check_defined(op, x);
+    check_defined(op, w);
+    check_same_dtype(op, x, w, loc);
+    if (x.dim() != rank)
+        throw_shape_error(op, fmt::format("input must be {}-D {}, got shape {}", rank, layout, shape_str(x.shape())),
+                          loc);
+    if (w.dim() != rank)
+        throw_shape_error(op, fmt::format("weight must be {}-D [out_channels, in_channels{}], got shape {}", rank,
+                                          rank == 4 ? ", kernel_h, kernel_w" : ", kernel", shape_str(w.shape())),
+                          loc);
+    if (x.size(1) != w.size(1))
+        throw_shape_error(op, fmt::format("input {} has {} channels but the weight {} expects {}", shape_str(x.shape()),
+                                          x.size(1), shape_str(w.shape()), w.size(1)),
+                          loc);
+    if (b.defined()) {
+        check_same_dtype(op, x, b, loc);
+        if (b.dim() != 1 || b.size(0) != w.size(0))
+            throw_shape_error(op, fmt::format("bias {} must be [{}] to match weight {}", shape_str(b.shape()),
+                                              w.size(0), shape_str(w.shape())),
+                              loc);
+    }
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Size2 stride, Size2 padding, Size2 dilation,
+              std::source_location loc) {
+    check_common("conv2d", x, w, b, 4, "[batch, channels, height, width]", loc);
+    ConvGeom g;
+    g.n = x.size(0), g.c = x.size(1), g.h = x.size(2), g.w = x.size(3), g.o = w.size(0);
+    g.kh = w.size(2), g.kw = w.size(3);
+    g.sh = stride.h, g.sw = stride.w, g.ph = padding.h, g.pw = padding.w, g.dh = dilation.h, g.dw = dilation.w;
+    g.oh = out_extent("conv2d", x, w, "height", g.h, g.kh, g.sh, g.ph, g.dh, loc);
+    g.ow = out_extent("conv2d", x, w, "width", g.w, g.kw, g.sw, g.pw, g.dw, loc);
+    return conv_op(x, w, b, g);
+}
+
+Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, std::size_t stride, std::size_t padding,
+              std::size_t dilation, std::source_location loc) {
+    check_common("conv1d", x, w, b, 3, "[batch, channels, length]", loc);
+    ConvGeom g;
+    g.one_d = true;
+    g.n = x.size(0), g.c = x.size(1), g.w = x.size(2), g.o = w.size(0);
+    g.kw = w.size(2), g.sw = stride, g.pw = padding, g.dw = dilation;
+    g.ow = out_extent("conv1d", x, w, "length", g.w, g.kw, g.sw, g.pw, g.dw, loc);
+    return conv_op(x, w, b, g);
+}
+
+}  // namespace tg
