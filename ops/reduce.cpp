@@ -47,8 +47,13 @@ Tensor finish(const Tensor& kept, const Shape& xshape, const std::vector<std::si
 Tensor extreme(const char* op, const Tensor& x, const Axes& axes_in, bool keepdims, bool largest) {
     check_defined(op, x);
     const Shape xs = x.shape();
-    if (x.size() == 0) throw ShapeError(fmt::format("{}: cannot reduce an empty tensor of shape {}", op, shape_str(xs)));
     const auto axes = detail::normalize_axes(axes_in, xs.size(), op);
+    // Only a reduction over no elements has no value: max over axis 1 of a (0, 3) tensor is a valid (0,) result.
+    std::size_t count = 1;
+    for (std::size_t a : axes) count *= xs[a];
+    if (count == 0)
+        throw ShapeError(fmt::format("{}: cannot reduce shape {} over axes ({}): there are no elements to compare", op,
+                                     shape_str(xs), fmt::join(axes, ", ")));
     const Shape ks = detail::keepdims_shape(xs, axes);
     const double inf = std::numeric_limits<double>::infinity();
     Tensor kept = largest ? reduce_kernel(x, ks, -inf, [](auto acc, auto v) { return v > acc || std::isnan(v) ? v : acc; })
@@ -93,18 +98,25 @@ Tensor min(const Tensor& x) { return min(x, {}, false); }
 
 Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
     check_defined("logsumexp", x);
+    const Shape xs = x.shape();
+    const auto nax = detail::normalize_axes(axes, xs.size(), "logsumexp");
+    std::size_t count = 1;
+    for (std::size_t a : nax) count *= xs[a];
     // m is a constant shift: the gradient of m + log(sum(exp(x - m))) is softmax(x) whatever m is.
     Tensor m;
     {
         NoGradGuard no_grad;
-        m = max(x, axes, true);
-        // an infinite maximum would give inf - inf = NaN: shift by 0 there instead
-        m = where(lt(abs(m), std::numeric_limits<double>::infinity()), m, zeros_like(m));
+        if (count == 0) {
+            // nothing to reduce: log of an empty sum is log 0 = -inf (as numpy and PyTorch)
+            m = zeros(detail::keepdims_shape(xs, nax), {x.dtype()});
+        } else {
+            m = max(x, axes, true);
+            // an infinite maximum would give inf - inf = NaN: shift by 0 there instead
+            m = where(lt(abs(m), std::numeric_limits<double>::infinity()), m, zeros_like(m));
+        }
     }
     Tensor kept = add(log(sum(exp(sub(x, m)), axes, true)), m);
-    if (keepdims) return kept;
-    const Shape xs = x.shape();
-    return finish(kept, xs, detail::normalize_axes(axes, xs.size(), "logsumexp"), false);
+    return finish(kept, xs, nax, keepdims);
 }
 
 namespace {
