@@ -127,10 +127,12 @@ Tensor matmul(const Tensor& a, const Tensor& b, std::source_location loc) {
                                                 shape_str(a.shape()), shape_str(b.shape())),
                           loc);
     if (ra == 1 || rb == 1) {
-        // numpy: a vector is a row (on the left) or a column (on the right), then that axis is dropped
-        if (ra == 1 && rb == 1 && a.size() != b.size())
+        // numpy: a vector is a row (on the left) or a column (on the right), then that axis is dropped.
+        // Check here so that the message shows the caller's shapes, not the unsqueezed ones.
+        const std::size_t ka = a.size(-1), kb = rb == 1 ? b.size(0) : b.size(-2);
+        if (ka != kb)
             throw_shape_error("matmul", fmt::format("{} @ {}: inner dimensions {} and {} differ", shape_str(a.shape()),
-                                                    shape_str(b.shape()), a.size(), b.size()),
+                                                    shape_str(b.shape()), ka, kb),
                               loc);
         const Tensor a2 = ra == 1 ? unsqueeze(a, 0) : a;
         const Tensor b2 = rb == 1 ? unsqueeze(b, -1) : b;
@@ -166,7 +168,10 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b, std::source_loc
         // [..., in] -> [rows, in] -> [..., out]
         Shape out_shape = x.shape();
         out_shape.back() = w.size(0);
-        const Tensor x2 = x.dim() == 1 ? unsqueeze(x, 0) : reshape(x, {-1, static_cast<std::int64_t>(w.size(1))});
+        // rows counted explicitly: reshape cannot infer -1 when there are no input features
+        std::size_t rows = 1;
+        for (std::size_t k = 0; k + 1 < x.dim(); ++k) rows *= x.size(static_cast<int>(k));
+        const Tensor x2 = reshape(x, {static_cast<std::int64_t>(rows), static_cast<std::int64_t>(w.size(1))});
         return reshape(linear(x2, w, b, loc), out_shape);
     }
     const std::size_t rows = x.size(0), in = w.size(1), outf = w.size(0);
