@@ -9,9 +9,12 @@ namespace tg::detail {
 std::size_t normalize_axis(int axis, std::size_t rank, const char* op) {
     const int r = static_cast<int>(rank);
     const int a = axis < 0 ? axis + r : axis;
-    if (a < 0 || a >= r)
+    if (a < 0 || a >= r) {
+        if (r == 0)
+            throw ShapeError(fmt::format("{}: axis {} is out of range for a tensor of rank 0 (it has no axes)", op, axis));
         throw ShapeError(fmt::format("{}: axis {} is out of range for a tensor of rank {} (valid: {} to {})", op, axis,
                                      rank, -r, r - 1));
+    }
     return static_cast<std::size_t>(a);
 }
 

@@ -360,7 +360,10 @@ Tensor concat(const std::vector<Tensor>& xs, int axis) {
 
 Tensor stack(const std::vector<Tensor>& xs, int axis) {
     if (xs.empty()) throw ShapeError("stack: needs at least one tensor");
+    for (const Tensor& t : xs) check_defined("stack", t);
     const Shape first = xs[0].shape();
+    // the new axis is counted in the result's rank; named here so the message says stack, not unsqueeze
+    normalize_axis(axis, first.size() + 1, "stack");
     for (std::size_t j = 0; j < xs.size(); ++j)
         if (xs[j].shape() != first)
             throw ShapeError(fmt::format("stack: tensor {} has shape {} but tensor 0 has {} (all must match)", j,
@@ -389,7 +392,7 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<std::size_t>& sizes
 
 std::vector<Tensor> chunk(const Tensor& x, std::size_t n, int axis) {
     check_defined("chunk", x);
-    const std::size_t len = x.size(axis);
+    const std::size_t len = x.shape()[normalize_axis(axis, x.dim(), "chunk")];
     if (n == 0 || len % n != 0)
         throw ShapeError(fmt::format("chunk: axis {} of shape {} (size {}) does not split into {} equal parts", axis,
                                      shape_str(x.shape()), len, n));
