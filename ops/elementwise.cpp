@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "activation.hpp"
 #include "detail.hpp"
 
@@ -195,6 +197,14 @@ Tensor minimum(const Tensor& a, const Tensor& b, std::source_location loc) {
 Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b, std::source_location loc) {
     check_binary("where", a, b, loc);
     check_same_dtype("where", mask, a, loc);
+    const Shape ab = broadcast_shapes(a.shape(), b.shape(), "where");
+    try {
+        broadcast_shapes(mask.shape(), ab, "where");
+    } catch (const ShapeError&) {
+        throw_shape_error("where", fmt::format("mask {} does not broadcast with the operands' shape {}",
+                                               shape_str(mask.shape()), shape_str(ab)),
+                          loc);
+    }
     Tensor out = dispatch(a.dtype(), [&](auto z) {
         using T = decltype(z);
         return make_tensor(kernels::zip3(
