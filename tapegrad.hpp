@@ -11,3 +11,4 @@
 #include "graph/random.hpp"
 #include "graph/tensor.hpp"
 #include "ops/ops.hpp"
+#include "nn/nn.hpp"

@@ -1,0 +1,347 @@
+#include "module.hpp"
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <typeinfo>
+
+#include <fmt/format.h>
+
+#include "../graph/grad_mode.hpp"
+#include "../graph/tensor_impl.hpp"
+
+namespace tg::nn {
+
+namespace {
+
+/// What summary() learns from each call of Module::operator() (one per thread).
+struct CallRecord {
+    const Module* module;
+    Shape output_shape;
+    int depth;
+};
+struct SummaryRecorder {
+    std::vector<CallRecord> calls;
+    int depth = 0;
+};
+thread_local SummaryRecorder* recorder = nullptr;
+
+}  // namespace
+
+Tensor Module::forward(const Tensor&) {
+    throw std::logic_error(fmt::format("{}: this module has no one-tensor forward(const Tensor&); call the forward "
+                                       "it declares instead",
+                                       type_name()));
+}
+
+Tensor Module::operator()(const Tensor& x) {
+    if (!recorder) return forward(x);
+    // summary(): note the output of every module the pass goes through, in call order.
+    const std::size_t slot = recorder->calls.size();
+    recorder->calls.push_back({this, {}, recorder->depth});
+    ++recorder->depth;
+    Tensor y;
+    try {
+        y = forward(x);
+    } catch (...) {
+        --recorder->depth;
+        throw;
+    }
+    --recorder->depth;
+    recorder->calls[slot].output_shape = y.defined() ? y.shape() : Shape{};
+    return y;
+}
+
+std::string Module::type_name() const {
+    const char* mangled = typeid(*this).name();
+    int status = 0;
+    char* demangled = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+    std::string name = status == 0 && demangled ? demangled : mangled;
+    std::free(demangled);
+    // drop namespaces and template arguments' noise: "tg::nn::Linear" -> "Linear"
+    const std::size_t angle = name.find('<');
+    const std::size_t colon = name.rfind("::", angle == std::string::npos ? std::string::npos : angle);
+    if (colon != std::string::npos) name = name.substr(colon + 2);
+    return name;
+}
+
+void Module::check_new_name(const std::string& name, const char* what) const {
+    if (name.empty() || name.find('.') != std::string::npos)
+        throw std::invalid_argument(
+            fmt::format("{}: {} name '{}' must be non-empty and contain no '.'", type_name(), what, name));
+    auto taken = [&](const auto& list) {
+        return std::any_of(list.begin(), list.end(), [&](const auto& p) { return p.first == name; });
+    };
+    if (taken(params_) || taken(buffers_) || taken(children_))
+        throw std::invalid_argument(fmt::format("{}: the name '{}' is already registered", type_name(), name));
+}
+
+Tensor Module::register_parameter(const std::string& name, Tensor t, bool requires_grad) {
+    check_new_name(name, "parameter");
+    if (!t.defined()) throw std::invalid_argument(fmt::format("{}: parameter '{}' is undefined", type_name(), name));
+    if (!t.is_leaf())
+        throw std::invalid_argument(fmt::format("{}: parameter '{}' must be a leaf tensor (it was produced by '{}'; "
+                                                "detach() it first)",
+                                                type_name(), name, t.op_name()));
+    t.requires_grad_(requires_grad);
+    params_.emplace_back(name, t);
+    return t;
+}
+
+Tensor Module::register_buffer(const std::string& name, Tensor t) {
+    check_new_name(name, "buffer");
+    if (!t.defined()) throw std::invalid_argument(fmt::format("{}: buffer '{}' is undefined", type_name(), name));
+    buffers_.emplace_back(name, t);
+    return t;
+}
+
+void Module::add_child(const std::string& name, ModulePtr module) {
+    check_new_name(name, "submodule");
+    if (!module) throw std::invalid_argument(fmt::format("{}: submodule '{}' is null", type_name(), name));
+    if (module.get() == this) throw std::invalid_argument(fmt::format("{}: a module cannot contain itself", type_name()));
+    module->train(training_);
+    children_.emplace_back(name, std::move(module));
+}
+
+void Module::collect(const std::string& prefix, bool recurse, bool buffers, NamedTensors& out,
+                     std::vector<const void*>& seen) const {
+    for (const auto& [name, t] : buffers ? buffers_ : params_) {
+        const void* id = t.impl();
+        if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+        seen.push_back(id);
+        out.emplace_back(prefix + name, t);
+    }
+    if (!recurse) return;
+    for (const auto& [name, child] : children_) child->collect(prefix + name + ".", true, buffers, out, seen);
+}
+
+NamedTensors Module::named_parameters(bool recurse) const {
+    NamedTensors out;
+    std::vector<const void*> seen;
+    collect("", recurse, false, out, seen);
+    return out;
+}
+
+NamedTensors Module::named_buffers(bool recurse) const {
+    NamedTensors out;
+    std::vector<const void*> seen;
+    collect("", recurse, true, out, seen);
+    return out;
+}
+
+std::vector<Tensor> Module::parameters(bool recurse) const {
+    std::vector<Tensor> out;
+    for (auto& [name, t] : named_parameters(recurse)) out.push_back(t);
+    return out;
+}
+
+NamedTensors Module::state_dict() const {
+    NamedTensors out = named_parameters();
+    NamedTensors b = named_buffers();
+    out.insert(out.end(), b.begin(), b.end());
+    return out;
+}
+
+void Module::load_state_dict(const NamedTensors& state, bool strict) {
+    const NamedTensors mine = state_dict();
+    std::map<std::string, const Tensor*> given;
+    for (const auto& [name, t] : state) given[name] = &t;
+    std::vector<std::string> missing, unexpected;
+    std::set<std::string> known;
+    for (const auto& [name, t] : mine) {
+        known.insert(name);
+        if (!given.count(name)) missing.push_back(name);
+    }
+    for (const auto& [name, t] : state)
+        if (!known.count(name)) unexpected.push_back(name);
+    if (strict && (!missing.empty() || !unexpected.empty()))
+        throw std::invalid_argument(fmt::format("{}: load_state_dict: missing [{}], unexpected [{}]", type_name(),
+                                                fmt::join(missing, ", "), fmt::join(unexpected, ", ")));
+    // Check everything before changing anything, so a failed load leaves the module intact.
+    for (const auto& [name, t] : mine) {
+        auto it = given.find(name);
+        if (it == given.end()) continue;
+        const Tensor& src = *it->second;
+        if (src.shape() != t.shape())
+            throw ShapeError(fmt::format("load_state_dict: '{}' has shape {} but the module expects {}", name,
+                                         shape_str(src.shape()), shape_str(t.shape())));
+        if (src.dtype() != t.dtype())
+            throw DTypeError(fmt::format("load_state_dict: '{}' is {} but the module holds {}", name,
+                                         dtype_name(src.dtype()), dtype_name(t.dtype())));
+    }
+    NoGradGuard no_grad;
+    for (auto& [name, t] : mine) {
+        auto it = given.find(name);
+        if (it != given.end()) Tensor(t).copy_(*it->second);
+    }
+}
+
+std::vector<ModulePtr> Module::children() const {
+    std::vector<ModulePtr> out;
+    for (const auto& [name, c] : children_) out.push_back(c);
+    return out;
+}
+
+std::vector<std::pair<std::string, Module*>> Module::named_modules() {
+    std::vector<std::pair<std::string, Module*>> out;
+    std::vector<std::pair<std::string, Module*>> stack{{"", this}};
+    while (!stack.empty()) {
+        auto [name, m] = stack.back();
+        stack.pop_back();
+        out.emplace_back(name, m);
+        for (auto it = m->children_.rbegin(); it != m->children_.rend(); ++it)
+            stack.emplace_back(name.empty() ? it->first : name + "." + it->first, it->second.get());
+    }
+    return out;
+}
+
+ModulePtr Module::child(const std::string& name) const {
+    const std::size_t dot = name.find('.');
+    const std::string head = name.substr(0, dot);
+    for (const auto& [n, c] : children_)
+        if (n == head) return dot == std::string::npos ? c : c->child(name.substr(dot + 1));
+    return nullptr;
+}
+
+std::size_t Module::parameter_count(bool trainable_only) const {
+    std::size_t n = 0;
+    for (const auto& [name, t] : named_parameters())
+        if (!trainable_only || t.requires_grad()) n += t.size();
+    return n;
+}
+
+void Module::train(bool on) {
+    training_ = on;
+    for (auto& [name, c] : children_) c->train(on);
+}
+
+void Module::zero_grad() {
+    for (auto& t : parameters()) t.zero_grad();
+}
+
+void Module::to(DType dtype) {
+    // Swap the storage behind each handle (Note [module parameters are shared handles]).
+    for (auto& [name, t] : state_dict()) {
+        if (t.dtype() == dtype) continue;
+        Tensor converted;
+        {
+            NoGradGuard no_grad;
+            converted = t.to(dtype);
+        }
+        TensorImpl* impl = t.impl();
+        impl->values = std::move(converted.impl()->values);
+        impl->grad = Tensor();
+    }
+}
+
+// ---- printing ------------------------------------------------------------------
+
+namespace {
+
+void describe(const Module& m, int indent, std::ostringstream& os) {
+    os << m.type_name() << "(";
+    const auto children = m.named_children();
+    const std::string extra = m.extra_repr();
+    if (children.empty()) {
+        os << extra << ")";
+        return;
+    }
+    os << "\n";
+    const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
+    if (!extra.empty()) os << pad << extra << "\n";
+    for (const auto& [name, c] : children) {
+        os << pad << "(" << name << "): ";
+        describe(*c, indent + 2, os);
+        os << "\n";
+    }
+    os << std::string(static_cast<std::size_t>(indent), ' ') << ")";
+}
+
+std::string shape_text(const Shape& s) { return shape_str(s); }
+
+std::string group(std::size_t n) {
+    // 12345678 -> "12,345,678" (as Keras prints counts)
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string to_string(const Module& module) {
+    std::ostringstream os;
+    describe(module, 0, os);
+    return os.str();
+}
+
+std::ostream& operator<<(std::ostream& os, const Module& module) { return os << to_string(module); }
+
+std::string summary_string(Module& model, const Shape& input_shape, DType dtype) {
+    std::map<const Module*, std::string> names;
+    for (auto& [name, m] : model.named_modules()) names[m] = name;
+
+    SummaryRecorder rec;
+    const bool was_training = model.is_training();
+    Shape out_shape;
+    {
+        NoGradGuard no_grad;
+        model.eval();
+        SummaryRecorder* previous = recorder;
+        recorder = &rec;
+        try {
+            out_shape = model(zeros(input_shape, {dtype})).shape();
+        } catch (...) {
+            recorder = previous;
+            model.train(was_training);
+            throw;
+        }
+        recorder = previous;
+        model.train(was_training);
+    }
+
+    struct Row {
+        std::string layer, shape, params;
+    };
+    std::vector<Row> rows;
+    for (const CallRecord& c : rec.calls) {
+        if (c.module == &model) continue;
+        auto it = names.find(c.module);
+        const std::string name = it != names.end() ? it->second : "?";
+        const std::string indent(static_cast<std::size_t>(std::max(0, c.depth - 1) * 2), ' ');
+        rows.push_back({indent + name + " (" + c.module->type_name() + ")", shape_text(c.output_shape),
+                        group(c.module->parameter_count())});
+    }
+    if (rows.empty())  // a leaf model: one row for itself
+        rows.push_back({model.type_name(), shape_text(out_shape), group(model.parameter_count())});
+
+    std::size_t w0 = 12, w1 = 12, w2 = 7;
+    for (const Row& r : rows) {
+        w0 = std::max(w0, r.layer.size());
+        w1 = std::max(w1, r.shape.size());
+        w2 = std::max(w2, r.params.size());
+    }
+    const std::size_t width = w0 + w1 + w2 + 4;
+    std::string out = fmt::format("Model: {}   input {}\n", model.type_name(), shape_str(input_shape));
+    out += std::string(width, '=') + "\n";
+    out += fmt::format("{:<{}}  {:<{}}  {:>{}}\n", "Layer (type)", w0, "Output shape", w1, "Param #", w2);
+    out += std::string(width, '=') + "\n";
+    for (const Row& r : rows) out += fmt::format("{:<{}}  {:<{}}  {:>{}}\n", r.layer, w0, r.shape, w1, r.params, w2);
+    out += std::string(width, '=') + "\n";
+    const std::size_t total = model.parameter_count(), trainable = model.parameter_count(true);
+    out += fmt::format("Total params: {}\nTrainable params: {}\nNon-trainable params: {}\n", group(total),
+                       group(trainable), group(total - trainable));
+    return out;
+}
+
+void summary(Module& model, const Shape& input_shape, std::ostream& out) { out << summary_string(model, input_shape); }
+void summary(Module& model, const Shape& input_shape) { summary(model, input_shape, std::cout); }
+
+}  // namespace tg::nn

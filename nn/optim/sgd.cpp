@@ -1,0 +1,46 @@
+#include "sgd.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace tg::optim {
+
+SGD::SGD(std::vector<Tensor> params, SGDOptions o) : Optimizer(std::move(params), o.lr), options_(o) {
+    if (o.momentum < 0) throw std::invalid_argument(fmt::format("SGD: momentum {} must be >= 0", o.momentum));
+    if (o.weight_decay < 0)
+        throw std::invalid_argument(fmt::format("SGD: weight_decay {} must be >= 0", o.weight_decay));
+    if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
+        throw std::invalid_argument("SGD: nesterov needs momentum > 0 and dampening = 0");
+}
+
+std::map<std::string, double> SGD::hyperparameters() const {
+    return {{"lr", lr_},
+            {"momentum", options_.momentum},
+            {"dampening", options_.dampening},
+            {"weight_decay", options_.weight_decay},
+            {"nesterov", options_.nesterov ? 1.0 : 0.0},
+            {"maximize", options_.maximize ? 1.0 : 0.0}};
+}
+
+void SGD::update() {
+    const SGDOptions& o = options_;
+    for_each_param([&](std::size_t i, auto* p, const auto* grad, std::size_t n) {
+        using T = std::remove_pointer_t<decltype(p)>;
+        const T lr = static_cast<T>(lr_), wd = static_cast<T>(o.weight_decay), mu = static_cast<T>(o.momentum),
+                damp = static_cast<T>(1 - o.dampening), sgn = o.maximize ? T(-1) : T(1);
+        if (o.momentum == 0) {
+            for (std::size_t k = 0; k < n; ++k) p[k] -= lr * (sgn * grad[k] + wd * p[k]);
+            return;
+        }
+        const bool first = !has_slot(i, "momentum_buffer");
+        T* b = slot(i, "momentum_buffer").data<T>();
+        for (std::size_t k = 0; k < n; ++k) {
+            const T g = sgn * grad[k] + wd * p[k];
+            b[k] = first ? g : mu * b[k] + damp * g;
+            p[k] -= lr * (o.nesterov ? g + mu * b[k] : b[k]);
+        }
+    });
+}
+
+}  // namespace tg::optim
