@@ -1,0 +1,390 @@
+#include "csv_reader.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <tapegrad/graph/error.hpp>
+
+namespace fraud {
+
+std::string_view reject_name(Reject r) {
+    switch (r) {
+        case Reject::blank_line: return "blank_line";
+        case Reject::missing_fields: return "missing_fields";
+        case Reject::extra_fields: return "extra_fields";
+        case Reject::non_numeric: return "non_numeric";
+        case Reject::not_finite: return "not_finite";
+        case Reject::out_of_range: return "out_of_range";
+        case Reject::unterminated_quote: return "unterminated_quote";
+        case Reject::bad_quote: return "bad_quote";
+        case Reject::header_mismatch: return "header_mismatch";
+        case Reject::repeated_header: return "repeated_header";
+        case Reject::line_too_long: return "line_too_long";
+        case Reject::bad_id: return "bad_id";
+    }
+    return "unknown";
+}
+
+// ---- LineReader -------------------------------------------------------------
+
+LineReader::LineReader(int fd, std::string name, std::size_t max_line, std::size_t buffer_size)
+    : fd_(fd), name_(std::move(name)), max_line_(max_line), buf_(std::max(buffer_size, 2 * max_line + 2)) {}
+
+bool LineReader::fill() {
+    if (eof_) return false;
+    if (begin_ > 0) {  // move the unread tail to the front
+        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    while (true) {
+        const ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+        if (n > 0) {
+            end_ += std::size_t(n);
+            return true;
+        }
+        if (n == 0) {
+            eof_ = true;
+            return false;
+        }
+        if (errno == EINTR) {  // a signal: go on reading unless the caller was asked to stop
+            if (stop_ && stop_->load()) {
+                eof_ = true;
+                return false;
+            }
+            continue;
+        }
+        throw tg::IoError(fmt::format("{}: read error after line {}: {}", name_, line_no_, std::strerror(errno)));
+    }
+}
+
+bool LineReader::next(std::string_view& line, bool& too_long) {
+    too_long = false;
+    while (true) {
+        const char* start = buf_.data() + begin_;
+        const std::size_t avail = end_ - begin_;
+        const void* nl = avail ? std::memchr(start, '\n', avail) : nullptr;
+        if (skipping_) {  // drop the rest of an over-long line
+            if (nl) {
+                begin_ += std::size_t(static_cast<const char*>(nl) - start) + 1;
+                skipping_ = false;
+                continue;
+            }
+            begin_ = end_ = 0;
+            if (!fill()) return false;
+            continue;
+        }
+        std::size_t len = 0;
+        bool have = false;
+        if (nl) {
+            len = std::size_t(static_cast<const char*>(nl) - start);
+            have = true;
+            if (len > max_line_) {
+                line = std::string_view(start, max_line_);
+                too_long = true;
+                begin_ += len + 1;
+                ++line_no_;
+                return true;
+            }
+            begin_ += len + 1;
+        } else if (avail > max_line_) {
+            line = std::string_view(start, max_line_);
+            too_long = true;
+            skipping_ = true;
+            begin_ += max_line_;  // the view stays valid: fill() only runs on the next call
+            ++line_no_;
+            return true;
+        } else if (!fill()) {
+            if (end_ == begin_) return false;
+            len = end_ - begin_;  // last line without a newline
+            start = buf_.data() + begin_;
+            begin_ = end_;
+            have = true;
+        } else {
+            continue;
+        }
+        if (have) {
+            if (len > 0 && start[len - 1] == '\r') --len;
+            line = std::string_view(start, len);
+            ++line_no_;
+            return true;
+        }
+    }
+}
+
+// ---- fields -----------------------------------------------------------------
+
+SplitStatus split_fields(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch) {
+    fields.clear();
+    scratch.clear();
+    if (scratch.capacity() < line.size()) scratch.reserve(line.size());  // views into scratch must not move
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    while (true) {
+        if (p < end && *p == '"') {
+            ++p;
+            const std::size_t out_start = scratch.size();
+            bool closed = false;
+            while (p < end) {
+                if (*p == '"') {
+                    if (p + 1 < end && p[1] == '"') {
+                        scratch.push_back('"');
+                        p += 2;
+                        continue;
+                    }
+                    ++p;
+                    closed = true;
+                    break;
+                }
+                scratch.push_back(*p++);
+            }
+            if (!closed) return SplitStatus::unterminated_quote;
+            fields.emplace_back(scratch.data() + out_start, scratch.size() - out_start);
+            if (p == end) return SplitStatus::ok;
+            if (*p != ',') return SplitStatus::bad_quote;
+            ++p;
+            if (p == end) {  // trailing comma: one more, empty field
+                fields.emplace_back();
+                return SplitStatus::ok;
+            }
+            continue;
+        }
+        const char* comma = static_cast<const char*>(std::memchr(p, ',', std::size_t(end - p)));
+        const char* stop = comma ? comma : end;
+        if (std::memchr(p, '"', std::size_t(stop - p))) return SplitStatus::bad_quote;
+        fields.emplace_back(p, std::size_t(stop - p));
+        if (!comma) return SplitStatus::ok;
+        p = comma + 1;
+        if (p == end) {
+            fields.emplace_back();
+            return SplitStatus::ok;
+        }
+    }
+}
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+bool is_blank(std::string_view s) { return trim(s).empty(); }
+
+std::string preview(std::string_view s, std::size_t max = 40) {
+    if (s.size() <= max) return std::string(s);
+    return std::string(s.substr(0, max)) + "...";
+}
+
+}  // namespace
+
+// ---- header -----------------------------------------------------------------
+
+HeaderMap map_header(const std::vector<std::string_view>& fields, bool need_label, const std::string& source) {
+    HeaderMap h;
+    h.raw.fill(-1);
+    std::vector<std::string> unexpected, duplicated;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const std::string_view name = trim(fields[i]);
+        h.names.emplace_back(name);
+        int* slot = nullptr;
+        if (name == id_column) slot = &h.id;
+        else if (name == label_column) slot = &h.label;
+        else if (name == "pattern") slot = &h.pattern;
+        else
+            for (std::size_t c = 0; c < n_raw; ++c)
+                if (name == raw_columns()[c].name) slot = &h.raw[c];
+        if (!slot) {
+            unexpected.emplace_back(name);
+            continue;
+        }
+        if (*slot >= 0) duplicated.emplace_back(name);
+        *slot = int(i);
+    }
+    std::vector<std::string> missing;
+    if (h.id < 0) missing.emplace_back(id_column);
+    for (std::size_t c = 0; c < n_raw; ++c)
+        if (h.raw[c] < 0) missing.emplace_back(raw_columns()[c].name);
+    if (need_label && h.label < 0) missing.emplace_back(label_column);
+    if (!missing.empty() || !unexpected.empty() || !duplicated.empty()) {
+        std::string msg = fmt::format("{}: line 1: the header does not match the model's columns", source);
+        if (!missing.empty()) msg += fmt::format("; missing: {}", fmt::join(missing, ", "));
+        if (!unexpected.empty()) msg += fmt::format("; unexpected: {}", fmt::join(unexpected, ", "));
+        if (!duplicated.empty()) msg += fmt::format("; duplicated: {}", fmt::join(duplicated, ", "));
+        std::vector<std::string> want{std::string(id_column)};
+        for (const Column& c : raw_columns()) want.emplace_back(c.name);
+        msg += fmt::format(" (expected {}{}, in any order)", fmt::join(want, ","),
+                           need_label ? ",is_fraud" : " [,is_fraud] [,pattern]");
+        throw std::runtime_error(msg);
+    }
+    return h;
+}
+
+// ---- rows -------------------------------------------------------------------
+
+bool parse_row(const HeaderMap& h, const std::vector<std::string_view>& fields, ParsedRow& row, Reject& reason,
+               std::string& detail) {
+    if (fields.size() < h.names.size()) {
+        reason = Reject::missing_fields;
+        detail = fmt::format("{} fields, the header has {}", fields.size(), h.names.size());
+        return false;
+    }
+    if (fields.size() > h.names.size()) {
+        reason = Reject::extra_fields;
+        detail = fmt::format("{} fields, the header has {}", fields.size(), h.names.size());
+        return false;
+    }
+    row.id = trim(fields[std::size_t(h.id)]);
+    if (row.id.empty() || row.id.size() > 64) {
+        reason = Reject::bad_id;
+        detail = row.id.empty() ? "empty id" : fmt::format("id of {} bytes (at most 64)", row.id.size());
+        return false;
+    }
+    for (std::size_t c = 0; c < n_raw; ++c) {
+        std::string_view f = trim(fields[std::size_t(h.raw[c])]);
+        if (f.size() > 1 && f[0] == '+' && f[1] != '-') f.remove_prefix(1);
+        double v = 0;
+        const auto res = std::from_chars(f.data(), f.data() + f.size(), v);
+        if (res.ec == std::errc::result_out_of_range && res.ptr == f.data() + f.size()) {
+            reason = Reject::not_finite;
+            detail = fmt::format("{}: '{}' is too large for a double", raw_columns()[c].name, preview(f));
+            return false;
+        }
+        if (res.ec != std::errc() || res.ptr != f.data() + f.size() || f.empty()) {
+            reason = Reject::non_numeric;
+            detail = fmt::format("{}: '{}' is not a number", raw_columns()[c].name, preview(f));
+            return false;
+        }
+        if (!std::isfinite(v)) {
+            reason = Reject::not_finite;
+            detail = fmt::format("{}: '{}' is not finite", raw_columns()[c].name, preview(f));
+            return false;
+        }
+        std::string why = check_value(c, v);
+        if (!why.empty()) {
+            reason = Reject::out_of_range;
+            detail = std::move(why);
+            return false;
+        }
+        row.raw[c] = v;
+    }
+    row.label = -1;
+    if (h.label >= 0) {
+        const std::string_view f = trim(fields[std::size_t(h.label)]);
+        double v = -1;
+        const auto res = std::from_chars(f.data(), f.data() + f.size(), v);
+        if (res.ec != std::errc() || res.ptr != f.data() + f.size() || f.empty()) {
+            reason = Reject::non_numeric;
+            detail = fmt::format("{}: '{}' is not a number", label_column, preview(f));
+            return false;
+        }
+        if (v != 0 && v != 1) {
+            reason = std::isfinite(v) ? Reject::out_of_range : Reject::not_finite;
+            detail = fmt::format("{}: '{}' is not 0 or 1", label_column, preview(f));
+            return false;
+        }
+        row.label = int(v);
+    }
+    row.pattern = h.pattern >= 0 ? trim(fields[std::size_t(h.pattern)]) : std::string_view{};
+    return true;
+}
+
+// ---- TransactionReader ------------------------------------------------------
+
+TransactionReader::TransactionReader(int fd, std::string name, bool need_label, std::size_t max_line)
+    : lines_(fd, std::move(name), max_line) {
+    std::string_view line;
+    bool too_long = false;
+    if (!lines_.next(line, too_long)) throw std::runtime_error(fmt::format("{}: empty input, no header line", lines_.name()));
+    if (too_long) throw std::runtime_error(fmt::format("{}: line 1: header longer than {} bytes", lines_.name(), max_line));
+    if (line.size() >= 3 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 byte order mark
+    if (split_fields(line, fields_, scratch_) != SplitStatus::ok)
+        throw std::runtime_error(fmt::format("{}: line 1: malformed quotes in the header", lines_.name()));
+    header_ = map_header(fields_, need_label, lines_.name());
+}
+
+bool TransactionReader::next(ParsedRow& row, const RejectSink& on_reject) {
+    std::string_view line;
+    bool too_long = false;
+    while (lines_.next(line, too_long)) {
+        ++read_;
+        Reject reason{};
+        bool ok = false;
+        detail_.clear();
+        if (too_long) {
+            reason = Reject::line_too_long;
+            detail_ = "line cut; the rest was skipped";
+        } else if (is_blank(line)) {
+            reason = Reject::blank_line;
+        } else {
+            switch (split_fields(line, fields_, scratch_)) {
+                case SplitStatus::unterminated_quote:
+                    reason = Reject::unterminated_quote;
+                    detail_ = "a quoted field is not closed before the end of the line";
+                    break;
+                case SplitStatus::bad_quote:
+                    reason = Reject::bad_quote;
+                    detail_ = "a quote inside a field or text after a closing quote";
+                    break;
+                case SplitStatus::ok:
+                    if (!fields_.empty() && trim(fields_[0]) == id_column) {  // a header line
+                        bool same = fields_.size() == header_.names.size();
+                        for (std::size_t i = 0; same && i < fields_.size(); ++i) same = trim(fields_[i]) == header_.names[i];
+                        reason = same ? Reject::repeated_header : Reject::header_mismatch;
+                        detail_ = same ? "the header again" : "a header with other columns than the first line's";
+                    } else {
+                        ok = parse_row(header_, fields_, row, reason, detail_);
+                    }
+                    break;
+            }
+        }
+        if (ok) return true;
+        ++rejected_;
+        ++by_reason_[std::size_t(reason)];
+        if (on_reject) on_reject(lines_.line_number(), reason, detail_, line);
+    }
+    return false;
+}
+
+// ---- rejects output ---------------------------------------------------------
+
+void append_csv_field(std::string& out, std::string_view s) {
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out.append(s);
+        return;
+    }
+    out.push_back('"');
+    for (char c : s) {
+        if (c == '"') out.push_back('"');
+        out.push_back(c == '\n' || c == '\r' ? ' ' : c);
+    }
+    out.push_back('"');
+}
+
+RejectWriter::RejectWriter(std::function<void(std::string_view)> out) : out_(std::move(out)) {
+    buf_ = "line,reason,detail,content\n";
+}
+
+void RejectWriter::write(std::uint64_t line, Reject reason, std::string_view detail, std::string_view raw) {
+    buf_ += fmt::format("{},{},", line, reject_name(reason));
+    append_csv_field(buf_, detail);
+    buf_.push_back(',');
+    append_csv_field(buf_, raw.size() > 256 ? raw.substr(0, 256) : raw);
+    buf_.push_back('\n');
+    if (buf_.size() > (1 << 16)) flush();
+}
+
+void RejectWriter::flush() {
+    if (!buf_.empty()) out_(buf_);
+    buf_.clear();
+}
+
+}  // namespace fraud
