@@ -1,0 +1,136 @@
+#pragma once
+// Shared by every benchmark program, tapegrad's and libtorch's alike: argument
+// parsing, thread settings, the timing loop, memory readings, random data and
+// the one-line result that bench/run parses. Plain C++: no tapegrad, no torch.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace bench {
+
+/// Command line of every benchmark program:
+///   --threads N   threads for BLAS (and for libtorch's own pool)
+///   --steps N     timed steps (0: the workload's default)
+///   --warmup N    untimed steps first (default: a tenth of the steps, at least 3)
+struct Args {
+    int threads = 1;
+    long steps = 0;
+    long warmup = -1;
+};
+
+inline Args parse_args(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        auto value = [&](const char* flag) -> long {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "%s needs a value\n", flag);
+                std::exit(2);
+            }
+            return std::strtol(argv[++i], nullptr, 10);
+        };
+        if (!std::strcmp(argv[i], "--threads")) a.threads = static_cast<int>(value("--threads"));
+        else if (!std::strcmp(argv[i], "--steps")) a.steps = value("--steps");
+        else if (!std::strcmp(argv[i], "--warmup")) a.warmup = value("--warmup");
+        else {
+            std::fprintf(stderr, "usage: %s [--threads N] [--steps N] [--warmup N]\n", argv[0]);
+            std::exit(2);
+        }
+    }
+    if (a.threads < 1) a.threads = 1;
+    return a;
+}
+
+/// OpenBLAS's pool. libtorch programs also call torch::set_num_threads.
+inline void set_blas_threads(int n) { openblas_set_num_threads(n); }
+
+/// Resident set size now, in kB (from /proc/self/statm).
+inline long current_rss_kb() {
+    std::ifstream f("/proc/self/statm");
+    long pages = 0, resident = 0;
+    f >> pages >> resident;
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/// Highest resident set size of the process so far, in kB: VmHWM from
+/// /proc/self/status. (getrusage's ru_maxrss is not used: after fork and exec it
+/// still counts the parent's size at fork time, e.g. a Python driver's.)
+inline long peak_rss_kb() {
+    std::ifstream f("/proc/self/status");
+    std::string key;
+    long value = 0;
+    while (f >> key) {
+        if (key == "VmHWM:") {
+            f >> value;
+            return value;
+        }
+        f.ignore(1 << 12, '\n');
+    }
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+/// What one workload reports.
+struct Workload {
+    const char* name;
+    long samples_per_step;   ///< batch size (rows scored, for inference)
+    double flops_per_step;   ///< matrix-product flops of one step (0 when not meaningful)
+    long default_steps;
+};
+
+/// Time `steps` calls of step() after `warmup` untimed ones and print
+///   workload=<name> us_per_step=<x> samples_per_s=<y> peak_rss_kb=<k> rss_growth_kb=<g> gflops=<f>
+/// rss_growth_kb is the resident size gained between the end of the warm-up
+/// and the end of the run: it stays near 0 when memory does not grow with steps.
+template <class Step>
+int run(const Workload& w, const Args& args, Step&& step) {
+    const long steps = args.steps > 0 ? args.steps : w.default_steps;
+    const long warmup = args.warmup >= 0 ? args.warmup : std::max(3L, steps / 10);
+    for (long i = 0; i < warmup; ++i) step();
+    const long rss_before = current_rss_kb();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (long i = 0; i < steps; ++i) step();
+    const auto t1 = std::chrono::steady_clock::now();
+    const long rss_after = current_rss_kb();
+    const double us = std::chrono::duration<double, std::micro>(t1 - t0).count() / static_cast<double>(steps);
+    const double samples_per_s = static_cast<double>(w.samples_per_step) * 1e6 / us;
+    const double gflops = w.flops_per_step > 0 ? w.flops_per_step / (us * 1e3) : 0.0;
+    std::printf("workload=%s us_per_step=%.3f samples_per_s=%.1f peak_rss_kb=%ld rss_growth_kb=%ld gflops=%.3f\n",
+                w.name, us, samples_per_s, peak_rss_kb(), rss_after - rss_before, gflops);
+    return 0;
+}
+
+// ---- identical data for both implementations ----------------------------------
+
+/// n floats uniform on [lo, hi) from a fixed seed (same values for tapegrad and libtorch).
+inline std::vector<float> uniform_floats(std::size_t n, std::uint64_t seed, float lo = -1, float hi = 1) {
+    std::mt19937_64 g(seed);
+    std::vector<float> v(n);
+    for (auto& x : v) x = lo + (hi - lo) * static_cast<float>(static_cast<double>(g() >> 11) * 0x1.0p-53);
+    return v;
+}
+
+/// n class labels in [0, classes) from a fixed seed.
+inline std::vector<std::int64_t> labels(std::size_t n, std::int64_t classes, std::uint64_t seed) {
+    std::mt19937_64 g(seed);
+    std::vector<std::int64_t> v(n);
+    for (auto& x : v) x = static_cast<std::int64_t>(g() % static_cast<std::uint64_t>(classes));
+    return v;
+}
+
+/// Flops of a product [m,k] x [k,n].
+constexpr double gemm_flops(double m, double n, double k) { return 2 * m * n * k; }
+
+}  // namespace bench

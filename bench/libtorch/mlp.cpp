@@ -1,0 +1,49 @@
+// mlp with libtorch: 784-256-256-10, ReLU, batch 128, cross-entropy, SGD lr 0.01.
+#include "torch_common.hpp"
+
+namespace {
+
+constexpr long kBatch = 128, kBatches = 4;
+
+struct Net : torch::nn::Module {
+    torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
+    Net() {
+        fc1 = register_module("fc1", torch::nn::Linear(784, 256));
+        fc2 = register_module("fc2", torch::nn::Linear(256, 256));
+        fc3 = register_module("fc3", torch::nn::Linear(256, 10));
+        bench::init_linear(fc1, 784, 256, 0);
+        bench::init_linear(fc2, 256, 256, 1);
+        bench::init_linear(fc3, 256, 10, 2);
+    }
+    torch::Tensor forward(const torch::Tensor& x) {
+        return fc3(torch::relu(fc2(torch::relu(fc1(x)))));
+    }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const bench::Args args = bench::parse_args(argc, argv);
+    bench::set_torch_threads(args.threads);
+    auto net = std::make_shared<Net>();
+    torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.01));
+    std::vector<torch::Tensor> xs, ys;
+    for (long b = 0; b < kBatches; ++b) {
+        xs.push_back(bench::to_torch(bench::uniform_floats(kBatch * 784, 100 + b, 0, 1), {kBatch, 784}));
+        ys.push_back(bench::to_torch(bench::labels(kBatch, 10, 200 + b), {kBatch}));
+    }
+    double flops = 0;
+    const long sizes[] = {784, 256, 256, 10};
+    for (int l = 0; l < 3; ++l) flops += bench::gemm_flops(kBatch, sizes[l + 1], sizes[l]) * (l == 0 ? 2 : 3);
+    long i = 0;
+    auto step = [&] {
+        const auto& x = xs[i % kBatches];
+        const auto& y = ys[i % kBatches];
+        ++i;
+        opt.zero_grad();
+        const auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+        loss.backward();
+        opt.step();
+    };
+    return bench::run({"mlp", kBatch, flops, 300}, args, step);
+}
