@@ -5,8 +5,6 @@
 #include <functional>
 #include <string>
 
-#include <fmt/format.h>
-
 #include "helpers.hpp"
 
 using namespace tg;
@@ -89,6 +87,31 @@ void check_unary_op(const std::string& name, const Unary& op, double lo, double 
         sum(out).backward();
         REQUIRE(gx.grad().defined());
         CHECK(gx.grad().shape() == s);
+    }
+}
+
+/// f computed in float32 agrees with f in float64, values and gradients, and every
+/// gradient is float32 (no backward rule mixes in a double constant).
+void check_f32(const std::string& name, const std::function<Tensor(const std::vector<Tensor>&)>& f,
+               const std::vector<Tensor>& inputs) {
+    INFO("float32 " << name);
+    std::vector<Tensor> d, s;
+    for (const Tensor& t : inputs) {
+        d.push_back(t.detach().requires_grad_());
+        s.push_back(t.to(DType::f32).detach().requires_grad_());
+    }
+    const Tensor od = f(d), os = f(s);
+    REQUIRE(os.dtype() == DType::f32);
+    REQUIRE(os.shape() == od.shape());
+    const std::vector<double> vd = od.to_vector(), vs = os.to_vector();
+    for (std::size_t i = 0; i < vd.size(); ++i) CHECK(vs[i] == doctest::Approx(vd[i]).epsilon(1e-4));
+    sum(od).backward();
+    sum(os).backward();
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+        REQUIRE(s[k].grad().defined());
+        CHECK(s[k].grad().dtype() == DType::f32);
+        const std::vector<double> gd = d[k].grad().to_vector(), gs = s[k].grad().to_vector();
+        for (std::size_t i = 0; i < gd.size(); ++i) CHECK(gs[i] == doctest::Approx(gd[i]).epsilon(1e-4));
     }
 }
 
@@ -405,4 +428,26 @@ TEST_CASE("elementwise: a Hessian-vector product matches finite differences of g
     }
     for (std::size_t i = 0; i < 5; ++i)
         for (std::size_t j = 0; j < i; ++j) CHECK(hess[i][j] == doctest::Approx(hess[j][i]).epsilon(1e-12));
+}
+
+TEST_CASE("elementwise: every op runs in float32 and agrees with float64, gradients included") {
+    using V = const std::vector<Tensor>&;
+    const Tensor a = rnd({3, 4}, -1, 1, 1), b = rnd({4}, 0.5, 1.5, 2), p = rnd({3, 4}, 0.5, 2, 3);
+    check_f32("add", [](V v) { return add(v[0], v[1]); }, {a, b});
+    check_f32("sub", [](V v) { return sub(v[0], v[1]); }, {a, b});
+    check_f32("mul", [](V v) { return mul(v[0], v[1]); }, {a, b});
+    check_f32("div", [](V v) { return div(v[0], v[1]); }, {a, b});
+    check_f32("pow tensor", [](V v) { return pow(v[0], v[1]); }, {p, b});
+    check_f32("maximum", [](V v) { return maximum(v[0], v[1]); }, {a, b});
+    check_f32("minimum", [](V v) { return minimum(v[0], v[1]); }, {a, b});
+    check_f32("where", [](V v) { return where(gt(v[0], 0.0), v[0], v[1]); }, {a, b});
+    check_f32("neg", [](V v) { return neg(v[0]); }, {a});
+    check_f32("scalars", [](V v) { return rdiv(2, add(rsub(3, mul(v[0], 2)), 1)); }, {a});
+    check_f32("pow", [](V v) { return pow(v[0], 2.5); }, {p});
+    check_f32("square", [](V v) { return square(v[0]); }, {a});
+    check_f32("exp", [](V v) { return exp(v[0]); }, {a});
+    check_f32("log", [](V v) { return log(v[0]); }, {p});
+    check_f32("sqrt", [](V v) { return sqrt(v[0]); }, {p});
+    check_f32("abs", [](V v) { return abs(v[0]); }, {a});
+    check_f32("clamp", [](V v) { return clamp(v[0], -0.5, 0.5); }, {a});
 }
