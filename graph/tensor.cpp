@@ -54,6 +54,7 @@ std::size_t Tensor::size() const {
 }
 
 std::size_t Tensor::size(int axis) const {
+    check_defined("size");
     const auto& s = impl_->shape();
     const int rank = static_cast<int>(s.size());
     const int a = axis < 0 ? axis + rank : axis;
