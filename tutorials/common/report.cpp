@@ -1,0 +1,117 @@
+#include "report.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <ostream>
+#include <stdexcept>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+namespace tut {
+
+namespace fs = std::filesystem;
+
+bool gnuplot_available() {
+    static const bool found = [] {
+        const char* path = std::getenv("PATH");
+        if (!path) return false;
+        std::string p = path;
+        std::size_t start = 0;
+        while (start <= p.size()) {
+            const std::size_t end = std::min(p.find(':', start), p.size());
+            const fs::path candidate = fs::path(p.substr(start, end - start)) / "gnuplot";
+            std::error_code ec;
+            if (end > start && fs::is_regular_file(candidate, ec)) return true;
+            start = end + 1;
+        }
+        return false;
+    }();
+    return found;
+}
+
+void write_file_atomic(const fs::path& path, const std::string& text) {
+    const fs::path tmp = fs::path(path.string() + ".tmp");
+    {
+        std::ofstream f(tmp, std::ios::binary);
+        if (!f) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
+        f << text;
+        f.flush();
+        if (!f) throw std::runtime_error(fmt::format("error while writing {}", tmp.string()));
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", tmp.string(), path.string(), ec.message()));
+}
+
+namespace {
+
+// Quote a path for /bin/sh: inside single quotes everything is literal but the quote itself.
+std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+}  // namespace
+
+Report::Report(std::ostream& out, std::string topic, fs::path dir, bool run_gnuplot)
+    : out(out), topic_(std::move(topic)), dir_(std::move(dir) / topic_), run_gnuplot_(run_gnuplot) {}
+
+void Report::section(const std::string& title) { fmt::print(out, "\n=== {} ===\n", title); }
+
+void Report::csv(const std::string& name, const std::vector<std::string>& header,
+                 const std::vector<std::vector<double>>& rows) {
+    fs::create_directories(dir_);
+    std::string text = fmt::format("{}\n", fmt::join(header, ","));
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) fmt::format_to(std::back_inserter(text), "{}{:.10g}", i ? "," : "", row[i]);
+        text += '\n';
+    }
+    const fs::path path = dir_ / (name + ".csv");
+    write_file_atomic(path, text);
+    files_.push_back(fmt::format("wrote {}", path.string()));
+}
+
+void Report::text_file(const std::string& filename, const std::string& text) {
+    fs::create_directories(dir_);
+    const fs::path path = dir_ / filename;
+    write_file_atomic(path, text);
+    files_.push_back(fmt::format("wrote {}", path.string()));
+}
+
+void Report::gnuplot(const std::string& name, const std::string& script) {
+    fs::create_directories(dir_);
+    const std::string full = fmt::format(
+        "# Run in this directory: gnuplot {0}.gp  (reads the CSV files here, writes {0}.png)\n"
+        "set terminal pngcairo size 900,600 noenhanced font 'sans,10'\n"
+        "set output '{0}.png'\n"
+        "set datafile separator ','\n"
+        "set key autotitle columnhead\n"
+        "{1}",
+        name, script);
+    write_file_atomic(dir_ / (name + ".gp"), full);
+    if (!run_gnuplot_) return;
+    if (!gnuplot_available()) {
+        skipped_png_ = true;
+        return;
+    }
+    const std::string cmd =
+        fmt::format("cd {} && gnuplot {} >/dev/null 2>&1", shell_quote(dir_.string()), shell_quote(name + ".gp"));
+    const int rc = std::system(cmd.c_str());
+    if (rc == 0)
+        files_.push_back(fmt::format("wrote {}", (dir_ / (name + ".png")).string()));
+    else
+        files_.push_back(fmt::format("gnuplot failed on {} (the script is there to inspect)", (dir_ / (name + ".gp")).string()));
+}
+
+void Report::files_summary() {
+    section("Files");
+    for (const std::string& line : files_) fmt::print(out, "{}\n", line);
+    fmt::print(out, "(each .gp file is the gnuplot script of the PNG of the same name: run `gnuplot NAME.gp` in {})\n",
+               dir_.string());
+    if (skipped_png_) fmt::print(out, "gnuplot is not installed, so no PNG was drawn: install it and run the scripts.\n");
+}
+
+}  // namespace tut
