@@ -1,0 +1,107 @@
+#pragma once
+/// @ingroup nn
+/// Saving and loading tensors and models in the safetensors format
+/// (https://github.com/huggingface/safetensors), readable by PyTorch, JAX and
+/// Hugging Face tools:
+///
+///     8 bytes   N, the header length, unsigned little-endian
+///     N bytes   JSON: {"__metadata__": {"k": "v", ...},
+///                      "name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, ...}
+///     rest      the tensors' raw little-endian bytes; offsets are relative to the
+///               start of this section, contiguous, in any order of names
+///
+/// tapegrad writes F32 and F64, pads the header with spaces to a multiple of 8
+/// bytes (as the reference writer does), stores a CRC-32 of the data section in
+/// __metadata__["tapegrad.crc32"], and writes atomically (path.tmp, then rename).
+/// The loader reads F32 and F64 as they are, F16 and BF16 as float32, integer and
+/// BOOL tensors as float64. It trusts nothing in the file: see load_safetensors.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../module.hpp"
+
+namespace tg::optim {
+class Optimizer;
+}
+
+namespace tg::nn {
+
+using Metadata = std::map<std::string, std::string>;
+
+struct SafetensorsFile {
+    NamedTensors tensors;              ///< in file-offset order
+    std::vector<std::string> dtypes;   ///< each tensor's dtype in the file ("F32", "BF16", ...)
+    Metadata metadata;
+    bool checksum_verified = false;    ///< the file carried tapegrad.crc32 and it matched
+};
+
+/// Limits that protect the loader from hostile headers.
+struct SafetensorsLimits {
+    /// The reference implementation allows 100 MB; 16 MB describes ~150,000 tensors
+    /// and keeps the JSON parser's memory small on a hostile file.
+    std::uint64_t max_header_bytes = 16'000'000;
+    std::size_t max_nesting = 64;                  ///< JSON depth (a valid header needs 3)
+};
+
+/// Write tensors (names unique, non-empty) and string metadata to path, atomically.
+/// Throws std::invalid_argument for duplicate or empty names or a reserved metadata
+/// key, IoError when the file cannot be written (the old file, if any, is left intact).
+void save_safetensors(const std::string& path, const NamedTensors& tensors, const Metadata& metadata = {});
+
+/// Read a safetensors file. Checks, before trusting any number: the file holds at
+/// least 8 bytes; the header length is within the file and the limits; the header
+/// is a JSON object (depth-limited, no duplicate names) whose entries have exactly
+/// dtype, shape and data_offsets of the right types; shapes' element counts match
+/// their byte ranges without overflow; ranges lie within the data section, do not
+/// overlap and cover it with no holes; metadata values are strings; the CRC-32,
+/// when present, matches. Allocates only what the (validated) file holds.
+/// Throws IoError "path: <what is wrong>" otherwise.
+SafetensorsFile load_safetensors(const std::string& path, const SafetensorsLimits& limits = {});
+/// The same from bytes in memory (name is used in messages). For tests and fuzzing.
+SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& name = "<memory>",
+                                  const SafetensorsLimits& limits = {});
+
+/// CRC-32 (IEEE 802.3, as zlib's crc32), continuing from crc.
+std::uint32_t crc32(const void* data, std::size_t size, std::uint32_t crc = 0);
+
+// ---- models ---------------------------------------------------------------------
+
+struct SaveOptions {
+    /// Also save this optimiser's state (entries "__optimizer__.0.exp_avg", ...;
+    /// PyTorch's load_state_dict then needs strict=False or those keys dropped).
+    const optim::Optimizer* optimizer = nullptr;
+    /// More tensors to store beside the model (e.g. a Standardizer's state). Their
+    /// names must not clash with the model's; they are listed in the metadata.
+    NamedTensors extra{};
+    Metadata metadata{};
+};
+
+/// Save a module's state_dict (PyTorch's names: "0.weight", "layers.1.bias") as safetensors.
+void save(const Module& model, const std::string& path, const SaveOptions& options = {});
+
+struct LoadOptions {
+    /// Restore this optimiser's state too, if the file has it (see LoadResult).
+    optim::Optimizer* optimizer = nullptr;
+    /// Every name of the model must be in the file, and the file may hold no name
+    /// that is neither the model's, nor the optimiser's, nor a listed extra.
+    bool strict = true;
+};
+
+struct LoadResult {
+    Metadata metadata;
+    NamedTensors extra;             ///< the tensors saved with SaveOptions::extra
+    bool optimizer_loaded = false;  ///< the file had optimiser state and it was restored
+    bool checksum_verified = false;
+};
+
+/// Load a file written by save() (or by PyTorch's safetensors.torch.save_file for
+/// the same architecture) into model, in place. Checks names, shapes and dtypes of
+/// everything before changing anything: on error the model is left as it was.
+/// Throws IoError (file problems) or std::invalid_argument / ShapeError / DTypeError
+/// (a file for another model), naming the file and the entry.
+LoadResult load(Module& model, const std::string& path, const LoadOptions& options = {});
+
+}  // namespace tg::nn

@@ -1,0 +1,165 @@
+// nn: Dataset, DataLoader, train/test split, Standardizer, CSV reader.
+#include <set>
+#include <sstream>
+
+#include "helpers.hpp"
+
+using namespace tg;
+using namespace tg::nn;
+
+namespace {
+Dataset counting(std::size_t n) {
+    std::vector<double> x(n * 2), y(n);
+    for (std::size_t i = 0; i < n; ++i) x[2 * i] = static_cast<double>(i), x[2 * i + 1] = -static_cast<double>(i), y[i] = static_cast<double>(i % 2);
+    return Dataset(from_vector(x, {n, 2}), from_vector(y, {n}));
+}
+CsvData csv_text(const std::string& text, const CsvOptions& o = {}) {
+    std::istringstream in(text);
+    return read_csv(in, "bad.csv", o);
+}
+}  // namespace
+
+TEST_CASE("data: a DataLoader covers every row once per epoch, in batches") {
+    const Dataset d = counting(10);
+    DataLoader plain(d, {.batch_size = 4});
+    CHECK(plain.size() == 3);
+    std::vector<double> seen;
+    std::vector<std::size_t> sizes;
+    for (const auto& [x, y] : plain) {
+        sizes.push_back(x.size(0));
+        CHECK(y.size(0) == x.size(0));
+        for (std::size_t r = 0; r < x.size(0); ++r) seen.push_back(x.at({r, 0}));
+    }
+    CHECK(sizes == std::vector<std::size_t>{4, 4, 2});
+    CHECK(seen == std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    DataLoader dropping(d, {.batch_size = 4, .drop_last = true});
+    CHECK(dropping.size() == 2);
+
+    DataLoader shuffled(d, {.batch_size = 3, .shuffle = true, .seed = 5});
+    std::vector<std::vector<std::size_t>> orders;
+    for (int epoch = 0; epoch < 3; ++epoch) {
+        std::vector<std::size_t> rows;
+        for (const auto& b : shuffled)
+            for (std::size_t r = 0; r < b.x.size(0); ++r) rows.push_back(static_cast<std::size_t>(b.x.at({r, 0})));
+        std::set<std::size_t> unique(rows.begin(), rows.end());
+        CHECK(unique.size() == 10);  // a permutation
+        orders.push_back(rows);
+    }
+    CHECK(orders[0] != orders[1]);  // a new order each epoch
+    DataLoader again(d, {.batch_size = 3, .shuffle = true, .seed = 5});
+    std::vector<std::size_t> first;
+    for (const auto& b : again)
+        for (std::size_t r = 0; r < b.x.size(0); ++r) first.push_back(static_cast<std::size_t>(b.x.at({r, 0})));
+    CHECK(first == orders[0]);  // the same seed, the same epochs
+    CHECK_THROWS_AS(DataLoader(d, {.batch_size = 0}), std::invalid_argument);
+    CHECK_THROWS_AS(Dataset(zeros({3, 2}), zeros({4})), ShapeError);
+}
+
+TEST_CASE("data: train_test_split, plain and stratified") {
+    const Dataset d = counting(100);
+    auto [train, test] = train_test_split(d, 0.25, {.seed = 1});
+    CHECK(train.size() == 75);
+    CHECK(test.size() == 25);
+    std::set<double> all;
+    for (const Dataset* part : {&train, &test})
+        for (std::size_t r = 0; r < part->size(); ++r) all.insert(part->x.at({r, 0}));
+    CHECK(all.size() == 100);
+    // imbalanced labels: 10 positives in 100
+    std::vector<double> y(100, 0.0);
+    for (std::size_t i = 0; i < 10; ++i) y[i * 10] = 1;
+    const Dataset rare(d.x, from_vector(y, {100}));
+    auto [tr, te] = train_test_split(rare, 0.2, {.seed = 3, .stratify = true});
+    CHECK(te.size() == 20);
+    CHECK(sum(te.y).item() == 2.0);  // the test part keeps its 10% of positives
+    CHECK(sum(tr.y).item() == 8.0);
+    CHECK_THROWS_AS(train_test_split(d, 1.5), std::invalid_argument);
+}
+
+TEST_CASE("data: the Standardizer learns on the training part only") {
+    const Tensor train = tensor({{1.0, 10.0, 5.0}, {3.0, 30.0, 5.0}});
+    Standardizer s;
+    const Tensor z = s.fit_transform(train);
+    CHECK(s.mean() == std::vector<double>{2.0, 20.0, 5.0});
+    CHECK(s.scale() == std::vector<double>{1.0, 10.0, 1.0});  // population std; constant column -> 1
+    CHECK(z.to_vector() == std::vector<double>{-1, -1, 0, 1, 1, 0});
+    const Tensor test = tensor({{5.0, 0.0, 6.0}});
+    CHECK(s.transform(test).to_vector() == std::vector<double>{3, -2, 1});  // the training statistics
+    CHECK(s.inverse_transform(s.transform(test)).to_vector() == test.to_vector());
+    Standardizer copy;
+    copy.load_state(s.state());
+    CHECK(copy.transform(test).to_vector() == std::vector<double>{3, -2, 1});
+    CHECK_THROWS_AS(s.transform(zeros({2, 4})), ShapeError);
+    CHECK_THROWS_AS(Standardizer().transform(test), std::logic_error);
+}
+
+TEST_CASE("csv: reads a real data set by column names") {
+    const CsvData iris = read_csv("tests/data/iris.csv", {.label = "target", .ignore = {"target_name"}});
+    CHECK(iris.x.shape() == Shape{150, 4});
+    CHECK(iris.y.shape() == Shape{150});
+    CHECK(iris.feature_names == std::vector<std::string>{"sepal_length", "sepal_width", "petal_length", "petal_width"});
+    CHECK(iris.x.at({0, 0}) == doctest::Approx(5.1));
+    CHECK(iris.y.at({149}) == 2.0);
+    CHECK(iris.report.rows_read == 150);
+    CHECK(iris.report.rows_skipped == 0);
+    const CsvData two = read_csv("tests/data/iris.csv", {.features = {"petal_width", "petal_length"},
+                                                         .label = "target_name", .categorical_label = true,
+                                                         .dtype = DType::f64});
+    CHECK(two.x.shape() == Shape{150, 2});
+    CHECK(two.x.dtype() == DType::f64);
+    CHECK(two.x.at({0, 1}) == doctest::Approx(1.4));
+    CHECK(two.classes == std::vector<std::string>{"setosa", "versicolor", "virginica"});
+    CHECK(two.y.at({60}) == 1.0);
+    CHECK(two.dataset().size() == 150);
+    CHECK_THROWS_WITH_AS(read_csv("tests/data/iris.csv", {.label = "species"}),
+                         doctest::Contains("no label column 'species'; the columns are: sepal_length"), IoError);
+    CHECK_THROWS_WITH_AS(read_csv("tests/data/nope.csv"), doctest::Contains("cannot open 'tests/data/nope.csv'"),
+                         IoError);
+}
+
+TEST_CASE("csv: a malformed row names the file, line and column") {
+    const std::string text = "a,b,label\n1,2,0\n3,4\n5,abc,1\n7,8,1\n";
+    CHECK_THROWS_WITH_AS(csv_text(text, {.label = "label"}), "bad.csv:3: expected 3 fields, found 2", IoError);
+    CHECK_THROWS_WITH_AS(csv_text("a,b,label\n1,2,0\n5,abc,1\n", {.label = "label"}),
+                         "bad.csv:3: column 2 ('b'): 'abc' is not a number", IoError);
+    CHECK_THROWS_WITH_AS(csv_text("a,b\n1,\n", {}), "bad.csv:2: column 2 ('b'): empty cell (a number is expected)",
+                         IoError);
+    CHECK_THROWS_WITH_AS(csv_text("a,b\n1,nan\n", {}), doctest::Contains("'nan' is not a finite number"), IoError);
+    CHECK(csv_text("a,b\n1,nan\n", {.allow_non_finite = true}).x.shape() == Shape{1, 2});
+    CHECK_THROWS_WITH_AS(csv_text("a,a\n1,2\n"), doctest::Contains("the name 'a' appears twice"), IoError);
+    CHECK_THROWS_WITH_AS(csv_text(""), doctest::Contains("empty"), IoError);
+}
+
+TEST_CASE("csv: skipping bad rows reports and counts each one") {
+    const std::string text = "a,b,label\n1,2,0\n3,4\n5,abc,1\n\n7,8,1\n9,1e400,0\n";
+    std::vector<CsvIssue> issues;
+    const CsvData d = csv_text(text, {.label = "label", .skip_bad_rows = true,
+                                      .on_bad_row = [&](const CsvIssue& i) { issues.push_back(i); }});
+    CHECK(d.x.shape() == Shape{2, 2});
+    CHECK(d.y.to_vector() == std::vector<double>{0, 1});
+    CHECK(d.report.rows_read == 5);
+    CHECK(d.report.rows_kept == 2);
+    CHECK(d.report.rows_skipped == 3);
+    CHECK(d.report.rows_read == d.report.rows_kept + d.report.rows_skipped);
+    CHECK(d.report.blank_lines == 1);
+    REQUIRE(issues.size() == 3);
+    CHECK(issues[0].line == 3);
+    CHECK(issues[0].column == 0);
+    CHECK(issues[1].to_string() == "bad.csv:4: column 2 ('b'): 'abc' is not a number");
+    CHECK(issues[2].line == 7);
+    CHECK(d.report.issues.size() == 3);
+}
+
+TEST_CASE("csv: quotes, CRLF line ends, unterminated quotes") {
+    const CsvData d = csv_text("\"x, first\",\"y\"\r\n\"1.5\",2\r\n3,\"4\"\r\n");
+    CHECK(d.feature_names == std::vector<std::string>{"x, first", "y"});
+    CHECK(d.x.to_vector() == std::vector<double>{1.5, 2, 3, 4});
+    std::vector<std::string> fields;
+    CHECK(split_csv_record("a,\"b \"\"quoted\"\", c\",d", ',', fields));
+    CHECK(fields == std::vector<std::string>{"a", "b \"quoted\", c", "d"});
+    CHECK_FALSE(split_csv_record("a,\"open", ',', fields));
+    CHECK_THROWS_WITH_AS(csv_text("a,b\n1,\"2\n"), doctest::Contains("bad.csv:2: unterminated quoted field"), IoError);
+    // a quoted field may span lines; the row is reported at its first line
+    const CsvData multi = csv_text("a,note,b\n1,\"two\nlines\",2\n", {.ignore = {"note"}});
+    CHECK(multi.x.to_vector() == std::vector<double>{1, 2});
+    CHECK_THROWS_WITH_AS(csv_text("a,b\n1,2\n3,\"x\ny\"\n"), doctest::Contains("bad.csv:3: column 2 ('b')"), IoError);
+}
