@@ -2,13 +2,25 @@
 // demo's library (generator, train, evaluate, score, report).
 #include "commands.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
+#include <iostream>
 
 #include <fmt/format.h>
 
 #include "atomic_file.hpp"
+#include "dataset.hpp"
+#include "evaluate.hpp"
 #include "generator.hpp"
+#include "model_file.hpp"
+#include "report.hpp"
+#include "score.hpp"
+#include "train.hpp"
 
 namespace fraud {
 
@@ -34,9 +46,146 @@ int cmd_generate(const Args& args) {
     return 0;
 }
 
-int cmd_train(const Args&) { throw std::runtime_error("train: not implemented yet"); }
-int cmd_evaluate(const Args&) { throw std::runtime_error("evaluate: not implemented yet"); }
-int cmd_score(const Args&) { throw std::runtime_error("score: not implemented yet"); }
-int cmd_demo(const Args&) { throw std::runtime_error("demo: not implemented yet"); }
+namespace {
+
+/// Load a labelled file and say how much of it was usable.
+LabelledData load_and_report(const std::string& path, const char* cmd) {
+    LabelledData d = load_labelled(path);
+    fmt::print(stderr, "{}: {}: {} rows, {} fraud ({:.2f}%), {} rejected\n", cmd, path, d.data.size(), d.fraud(),
+               100.0 * double(d.fraud()) / double(d.data.size()), d.rejected);
+    for (const std::string& r : d.first_rejects) fmt::print(stderr, "  rejected {}\n", r);
+    return d;
+}
+
+}  // namespace
+
+int cmd_train(const Args& args) {
+    TrainOptions o;
+    const std::string data_path = args.required("data");
+    const std::string model_path = args.required("model");
+    try {
+        o.arch = arch_from_name(args.str("arch", "mlp"));
+        if (args.has("hidden")) {
+            if (o.arch != Arch::mlp) throw UsageError("--hidden applies to --arch mlp only");
+            o.hidden = parse_hidden(args.str("hidden"));
+        }
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    o.epochs = int(args.u64("epochs", 30, 1, 100000));
+    o.seed = args.u64("seed", 1);
+    o.batch_size = args.u64("batch-size", 256, 1, 1u << 20);
+    o.lr = args.real("lr", 0.0, 1e-9, 10.0);
+    o.patience = int(args.u64("patience", 4, 1, 1000));
+    o.val_fraction = args.real("val-fraction", 0.2, 0.01, 0.9);
+    o.pos_weight = args.real_opt("pos-weight", 1e-6, 1e6);
+    o.verbose = args.has("quiet") ? 0 : 1;
+    o.out = &std::cerr;
+    o.stop = &interrupt_flag();
+    const std::string history_path = args.str("history", model_path + ".history.csv");
+    const std::string plot_path = args.str("plot", model_path + ".loss.png");
+
+    const LabelledData data = load_and_report(data_path, "train");
+    const TrainResult r = train_model(data, o);
+    if (r.interrupted) {
+        fmt::print(stderr, "train: interrupted after epoch {}; {} left unchanged\n", r.history.epochs(), model_path);
+        return exit_interrupted;
+    }
+    if (!r.history.stop_reason.empty() && o.verbose == 0) fmt::print(stderr, "train: {}\n", r.history.stop_reason);
+    save_model(r.model, model_path);
+    r.history.write_csv(history_path);
+    const bool plotted = r.history.plot(plot_path, {"loss", "val_loss"}, arch_name(o.arch) + " training loss");
+    fmt::print(stderr,
+               "train: {}: best epoch {} of {}, validation PR-AUC {} ROC-AUC {}, alert threshold {:.4f}, {:.1f} s\n"
+               "train: wrote {}, {}{}\n",
+               r.model.describe(), r.best_epoch + 1, r.history.epochs(), r.model.info.at("val_pr_auc"),
+               r.model.info.at("val_roc_auc"), r.model.threshold, r.seconds, model_path, history_path,
+               plotted ? ", " + plot_path : " (no gnuplot: no plot)");
+    return 0;
+}
+int cmd_evaluate(const Args& args) {
+    const std::string data_path = args.required("data");
+    const std::vector<std::string> model_paths = args.all("model");
+    if (model_paths.empty()) throw UsageError("--model is required");
+    const auto threshold = args.real_opt("threshold", 0.0, 1.0);
+    const auto target_precision = args.real_opt("target-precision", 0.0, 1.0);
+    const auto target_recall = args.real_opt("target-recall", 0.0, 1.0);
+    std::vector<FraudModel> models;  // all loaded (and checked) before the data is read
+    for (const std::string& p : model_paths) models.push_back(load_model(p));
+    const LabelledData data = load_and_report(data_path, "evaluate");
+    std::vector<Evaluation> evals;
+    for (std::size_t i = 0; i < models.size(); ++i) {
+        evals.push_back(evaluate_model(models[i], data, threshold, target_precision, target_recall));
+        if (models.size() > 1) evals.back().name = fmt::format("{} [{}]", model_paths[i], arch_name(models[i].arch));
+        else evals.back().name = fmt::format("{}: {}", model_paths[i], models[i].describe());
+        fmt::print("{}\n", format_evaluation(evals.back()));
+    }
+    if (evals.size() > 1) fmt::print("comparison on {} ({} rows)\n{}", data_path, data.data.size(), comparison_table(evals));
+    return 0;
+}
+int cmd_score(const Args& args) {
+    const std::string model_path = args.required("model");
+    const std::string in_path = args.required("in");
+    const std::string alerts_path = args.required("alerts");
+    const std::string rejects_path = args.required("rejects");
+    if (alerts_path == rejects_path) throw UsageError("--alerts and --rejects must be different files");
+    if (rejects_path == "-") throw UsageError("--rejects needs a file (alerts may go to standard output)");
+    ScoreOptions so;
+    const auto threshold = args.real_opt("threshold", 0.0, 1.0);
+    so.top_features = args.u64("top-features", 3, 0, n_raw);
+    so.batch_size = args.u64("batch-size", 4096, 1, 1u << 20);
+
+    // Everything that can be wrong with the model or the header fails here, before any row is read.
+    const FraudModel model = load_model(model_path);
+    so.threshold = threshold.value_or(model.threshold);
+    const int fd = in_path == "-" ? 0 : ::open(in_path.c_str(), O_RDONLY);
+    if (fd < 0) throw std::runtime_error(fmt::format("{}: cannot open: {}", in_path, std::strerror(errno)));
+    struct Closer {
+        int fd;
+        ~Closer() {
+            if (fd > 0) ::close(fd);
+        }
+    } closer{fd};
+    TransactionReader reader(fd, in_path == "-" ? "<stdin>" : in_path, false);
+
+    AtomicFile alerts(alerts_path), rejects_file(rejects_path);
+    RejectWriter rejects([&](std::string_view s) { rejects_file.write(s); });
+    const ScoreStats st = score_stream(model, reader, [&](std::string_view s) { alerts.write(s); }, rejects, so,
+                                       &interrupt_flag());
+    std::FILE* summary = alerts_path == "-" ? stderr : stdout;  // keep a JSON stream on stdout clean
+    if (st.interrupted) {
+        rejects_file.abandon();
+        if (alerts_path != "-") alerts.abandon();
+        fmt::print(stderr,
+                   "score: interrupted at input line {}: read {} rows (scored {}, flagged {}, rejected {}); "
+                   "{} and {} left as they were\n",
+                   st.last_line, st.read, st.scored, st.flagged, st.rejected, alerts_path, rejects_path);
+        return exit_interrupted;
+    }
+    alerts.commit();
+    rejects_file.commit();
+    if (st.rejected) {
+        std::string by;
+        for (std::size_t r = 0; r < n_reject_kinds; ++r)
+            if (st.rejects_by_reason[r]) by += fmt::format(" {}={}", reject_name(Reject(r)), st.rejects_by_reason[r]);
+        fmt::print(stderr, "score: rejected by reason:{} (see {})\n", by, rejects_path);
+    }
+    if (st.labelled && st.fraud)
+        fmt::print(stderr, "score: the stream is labelled: {} of {} fraudulent rows flagged ({:.1f}%), {} false alerts\n",
+                   st.flagged_fraud, st.fraud, 100.0 * double(st.flagged_fraud) / double(st.fraud),
+                   st.flagged - st.flagged_fraud);
+    fmt::print(summary, "read={} scored={} flagged={} rejected={} rows_per_s={:.0f}\n", st.read, st.scored, st.flagged,
+               st.rejected, st.rows_per_second());
+    return 0;
+}
+int cmd_demo(const Args& args) {
+    DemoOptions o;
+    o.dir = args.str("dir", "fraud-data");
+    o.train_rows = args.u64("train-rows", o.train_rows, 1000, 100'000'000);
+    o.stream_rows = args.u64("stream-rows", o.stream_rows, 1, 4'000'000'000ull);
+    o.seed = args.u64("seed", 1);
+    o.epochs = int(args.u64("epochs", 30, 1, 10000));
+    return run_demo(o);
+}
 
 }  // namespace fraud

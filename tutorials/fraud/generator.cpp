@@ -358,6 +358,7 @@ GeneratorStats generate(const GeneratorOptions& o, const std::function<void(std:
             }
             row.pattern = p;
             row.v[tx_last_day] = std::max(row.v[tx_last_day], row.v[tx_last_hour]);
+            row.v[distance_km] = std::min(row.v[distance_km], 19900.0);  // half the Earth's circumference
             ++s.rows;
             ++s.by_pattern[std::size_t(p)];
             if (p != Pattern::legit) ++s.fraud;

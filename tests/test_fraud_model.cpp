@@ -1,0 +1,278 @@
+// The fraud demo's model side: training, the model file, scoring, attribution, the CLI.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <tapegrad/nn/nn.hpp>
+#include <tapegrad/nn/io/safetensors.hpp>
+
+#include "helpers.hpp"
+#include "../tutorials/fraud/atomic_file.hpp"
+#include "../tutorials/fraud/attribution.hpp"
+#include "../tutorials/fraud/cli.hpp"
+#include "../tutorials/fraud/evaluate.hpp"
+#include "../tutorials/fraud/schema.hpp"
+#include "../tutorials/fraud/score.hpp"
+#include "../tutorials/fraud/train.hpp"
+
+using namespace fraud;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A scratch directory for one test, removed at scope exit.
+struct TempDir {
+    fs::path path;
+    explicit TempDir(const std::string& name) {
+        path = fs::temp_directory_path() / ("tapegrad_fraud_" + std::to_string(::getpid()) + "_" + name);
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() { fs::remove_all(path); }
+    std::string operator/(const std::string& f) const { return (path / f).string(); }
+};
+
+void write_generated(const std::string& path, std::uint64_t rows, std::uint64_t seed, double malformed = 0) {
+    GeneratorOptions o;
+    o.rows = rows;
+    o.seed = seed;
+    o.malformed_rate = malformed;
+    std::ofstream out(path, std::ios::binary);
+    generate(o, [&](std::string_view s) { out.write(s.data(), std::streamsize(s.size())); });
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+int run_cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "tapegrad-fraud");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return cli_main(int(argv.size()), argv.data());
+}
+
+/// A small logistic model trained for two epochs: quick, and good enough to test files and scoring.
+FraudModel quick_model(const std::string& dir, Arch arch = Arch::logistic) {
+    write_generated(dir + "/quick.csv", 20000, 11);
+    const LabelledData d = load_labelled(dir + "/quick.csv");
+    TrainOptions o;
+    o.arch = arch;
+    o.hidden = {8};
+    o.epochs = 2;
+    o.verbose = 0;
+    return train_model(d, o).model;
+}
+
+}  // namespace
+
+TEST_CASE("fraud: the model file round trip keeps weights, standardisation, threshold and metadata") {
+    TempDir dir("roundtrip");
+    FraudModel m = quick_model(dir.path.string(), Arch::mlp);
+    m.threshold = 0.8125;
+    save_model(m, dir / "m.safetensors");
+    const FraudModel back = load_model(dir / "m.safetensors");
+    CHECK(back.arch == Arch::mlp);
+    CHECK(back.hidden == std::vector<std::size_t>{8});
+    CHECK(back.threshold == 0.8125);
+    CHECK(back.features == feature_names());
+    CHECK(back.info == m.info);
+    CHECK(back.standardizer.mean() == m.standardizer.mean());
+    CHECK(back.standardizer.scale() == m.standardizer.scale());
+    const auto a = m.net->state_dict(), b = back.net->state_dict();
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        CHECK(a[i].first == b[i].first);
+        CHECK(a[i].second.to_vector() == b[i].second.to_vector());
+    }
+    const tg::Tensor x = tg::randn({50, n_features()});
+    CHECK(m.probabilities(x) == back.probabilities(x));
+    // a PyTorch user can read it: plain safetensors with the standardiser beside the weights
+    const auto file = tg::nn::load_safetensors(dir / "m.safetensors");
+    CHECK(file.metadata.at("fraud.format") == model_format);
+    CHECK(file.metadata.at("format") == "pt");  // what PyTorch tools expect
+    CHECK(file.checksum_verified);
+    bool has_mean = false;
+    for (const auto& [name, t] : file.tensors) has_mean |= name == "standardizer.mean";
+    CHECK(has_mean);
+}
+
+TEST_CASE("fraud: a wrong model file is a clear error") {
+    TempDir dir("wrongmodel");
+    CHECK_THROWS_WITH_AS(load_model(dir / "absent.safetensors"), doctest::Contains("absent.safetensors"),
+                         std::runtime_error);
+    std::ofstream(dir / "junk.safetensors") << "this is not a model";
+    CHECK_THROWS_WITH_AS(load_model(dir / "junk.safetensors"), doctest::Contains("cannot be read as a model"),
+                         std::runtime_error);
+    // a valid safetensors file that is not a fraud model
+    tg::nn::Linear lin(3, 1);
+    tg::nn::save(lin, dir / "plain.safetensors");
+    CHECK_THROWS_WITH_AS(load_model(dir / "plain.safetensors"), doctest::Contains("not a tapegrad-fraud model"),
+                         std::runtime_error);
+    // a model trained on other features
+    FraudModel m = quick_model(dir.path.string());
+    FraudModel other = quick_model(dir.path.string());
+    other.features[1] = "hour_of_day";
+    save_model(other, dir / "other.safetensors");
+    CHECK_THROWS_WITH_AS(load_model(dir / "other.safetensors"),
+                         doctest::Contains("trained on other features"), std::runtime_error);
+    try {
+        load_model(dir / "other.safetensors");
+    } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()).find("feature 2 is 'hour_of_day' in the model, 'hour' here") != std::string::npos);
+    }
+    // metadata that promises another architecture than the tensors hold
+    FraudModel lying = quick_model(dir.path.string(), Arch::mlp);
+    lying.hidden = {16};  // the net has 8 units
+    save_model(lying, dir / "lying.safetensors");
+    CHECK_THROWS_WITH_AS(load_model(dir / "lying.safetensors"), doctest::Contains("does not hold a mlp"),
+                         std::runtime_error);
+    // a truncated file
+    save_model(m, dir / "good.safetensors");
+    const std::string bytes = slurp(dir / "good.safetensors");
+    std::ofstream(dir / "cut.safetensors", std::ios::binary) << bytes.substr(0, bytes.size() - 10);
+    CHECK_THROWS_AS(load_model(dir / "cut.safetensors"), std::runtime_error);
+}
+
+TEST_CASE("fraud: score with a wrong model or header fails before any row, writing nothing") {
+    TempDir dir("scorefail");
+    write_generated(dir / "in.csv", 100, 5);
+    std::ofstream(dir / "junk.safetensors") << "junk";
+    CHECK(run_cli({"score", "--model", dir / "junk.safetensors", "--in", dir / "in.csv", "--alerts",
+                   dir / "a.jsonl", "--rejects", dir / "r.csv"}) == 1);
+    CHECK_FALSE(fs::exists(dir / "a.jsonl"));
+    CHECK_FALSE(fs::exists(dir / "r.csv"));
+    save_model(quick_model(dir.path.string()), dir / "m.safetensors");
+    std::ofstream(dir / "bad.csv") << "id,amount,colour\ntx1,3,red\n";
+    CHECK(run_cli({"score", "--model", dir / "m.safetensors", "--in", dir / "bad.csv", "--alerts", dir / "a.jsonl",
+                   "--rejects", dir / "r.csv"}) == 1);
+    CHECK_FALSE(fs::exists(dir / "a.jsonl"));
+    CHECK_FALSE(fs::exists(dir / "r.csv"));
+}
+
+TEST_CASE("fraud: the CLI gives usage errors exit code 2 and --help exit code 0") {
+    CHECK(run_cli({"generate", "--rows"}) == 2);
+    CHECK(run_cli({"generate", "--rows", "ten", "--out", "x.csv"}) == 2);
+    CHECK(run_cli({"generate", "--rows", "10"}) == 2);  // --out missing
+    CHECK(run_cli({"train", "--data", "x.csv", "--model", "m", "--arch", "forest"}) == 2);
+    CHECK(run_cli({"train", "--data", "x.csv", "--model", "m", "--hidden", "64,,2"}) == 2);
+    CHECK(run_cli({"score", "--model", "m", "--in", "-", "--alerts", "a", "--rejects", "r", "--threshold", "2"}) == 2);
+    CHECK(run_cli({"score", "--frobnicate"}) == 2);
+    CHECK(run_cli({"evaluate", "stray"}) == 2);
+    CHECK(run_cli({"nonsense"}) == 2);
+    CHECK(run_cli({"score", "--help"}) == 0);
+    CHECK(run_cli({"--help"}) == 0);
+}
+
+TEST_CASE("fraud: the MLP beats the perceptron and logistic regression on PR-AUC") {
+    TempDir dir("compare");
+    write_generated(dir / "train.csv", 60000, 21);
+    write_generated(dir / "test.csv", 60000, 22);
+    const LabelledData train = load_labelled(dir / "train.csv");
+    const LabelledData test = load_labelled(dir / "test.csv");
+    std::map<Arch, double> pr_auc;
+    for (Arch a : {Arch::perceptron, Arch::logistic, Arch::mlp}) {
+        TrainOptions o;
+        o.arch = a;
+        o.epochs = 12;
+        o.verbose = 0;
+        o.seed = 3;
+        const TrainResult r = train_model(train, o);
+        pr_auc[a] = evaluate_model(r.model, test).pr_auc;
+        MESSAGE(arch_name(a) << " PR-AUC " << pr_auc[a]);
+    }
+    CHECK(pr_auc[Arch::mlp] > 0.8);
+    CHECK(pr_auc[Arch::mlp] > pr_auc[Arch::logistic] + 0.08);
+    CHECK(pr_auc[Arch::mlp] > pr_auc[Arch::perceptron] + 0.08);
+}
+
+TEST_CASE("fraud: scoring a stream, the counts add up and every alert explains itself") {
+    TempDir dir("score");
+    const FraudModel m = quick_model(dir.path.string());
+    write_generated(dir / "stream.csv", 30000, 9, 0.01);
+    for (std::size_t batch : {std::size_t(4096), std::size_t(7)}) {
+        const int fd = ::open((dir / "stream.csv").c_str(), O_RDONLY);
+        REQUIRE(fd >= 0);
+        TransactionReader reader(fd, "stream.csv", false);
+        std::string alerts, rejects_csv;
+        RejectWriter rejects([&](std::string_view s) { rejects_csv.append(s); });
+        ScoreOptions so;
+        so.threshold = m.threshold;
+        so.batch_size = batch;
+        const ScoreStats st = score_stream(m, reader, [&](std::string_view s) { alerts.append(s); }, rejects, so);
+        ::close(fd);
+        CHECK(st.read == 30000);
+        CHECK(st.read == st.scored + st.rejected);
+        CHECK(st.rejected > 200);
+        CHECK(std::size_t(std::count(rejects_csv.begin(), rejects_csv.end(), '\n')) == st.rejected + 1);
+        CHECK(st.flagged > 100);
+        CHECK(st.labelled);
+        CHECK(st.flagged_fraud > st.fraud / 3);
+        std::istringstream in(alerts);
+        std::string line;
+        std::uint64_t n = 0;
+        double min_score = 1;
+        while (std::getline(in, line)) {
+            const auto j = nlohmann::json::parse(line);
+            REQUIRE(j.contains("id"));
+            CHECK(j["top_features"].size() == 3);
+            min_score = std::min(min_score, j["score"].get<double>());
+            ++n;
+        }
+        CHECK(n == st.flagged);
+        CHECK(min_score >= m.threshold - 1e-6);
+        REQUIRE(st.top_alerts.size() == 5);
+        CHECK(st.top_alerts[0].score >= st.top_alerts[4].score);
+    }
+}
+
+TEST_CASE("fraud: attribution is the gradient of the logit times the input, by the autodiff engine") {
+    TempDir dir("attr");
+    const FraudModel m = quick_model(dir.path.string(), Arch::logistic);
+    // for logistic regression dz/dx = w, so the contribution of a column is the sum of w_j * x_j over its features
+    const tg::Tensor x = tg::randn({4, n_features()});
+    const auto why = attribute(m, x, n_raw);
+    const auto w = m.net->parameters()[0].to_vector();
+    const auto xv = x.to_vector();
+    for (std::size_t r = 0; r < 4; ++r) {
+        std::vector<double> expect(n_raw, 0.0);
+        for (std::size_t j = 0; j < n_features(); ++j) expect[feature_source()[j]] += w[j] * xv[r * n_features() + j];
+        REQUIRE(why[r].size() == n_raw);
+        for (std::size_t k = 0; k < n_raw; ++k) {
+            CHECK(why[r][k].contribution == doctest::Approx(expect[why[r][k].column]).epsilon(1e-5));
+            if (k) CHECK(std::abs(why[r][k - 1].contribution) >= std::abs(why[r][k].contribution));
+        }
+    }
+    CHECK_FALSE(x.requires_grad());
+}
+
+TEST_CASE("fraud: an interrupted score leaves the old outputs in place") {
+    TempDir dir("interrupt");
+    save_model(quick_model(dir.path.string()), dir / "m.safetensors");
+    write_generated(dir / "in.csv", 20000, 4);
+    std::ofstream(dir / "a.jsonl") << "old alerts\n";
+    std::ofstream(dir / "r.csv") << "old rejects\n";
+    request_interrupt();
+    const int rc = run_cli({"score", "--model", dir / "m.safetensors", "--in", dir / "in.csv", "--alerts",
+                            dir / "a.jsonl", "--rejects", dir / "r.csv", "--batch-size", "1000"});
+    clear_interrupt();
+    CHECK(rc == 130);
+    CHECK(slurp(dir / "a.jsonl") == "old alerts\n");
+    CHECK(slurp(dir / "r.csv") == "old rejects\n");
+    CHECK_FALSE(fs::exists(dir / "a.jsonl.tmp"));
+    CHECK_FALSE(fs::exists(dir / "r.csv.tmp"));
+    // and without the interrupt, the new complete files replace them
+    CHECK(run_cli({"score", "--model", dir / "m.safetensors", "--in", dir / "in.csv", "--alerts", dir / "a.jsonl",
+                   "--rejects", dir / "r.csv"}) == 0);
+    CHECK(slurp(dir / "r.csv") == "line,reason,detail,content\n");
+    CHECK(slurp(dir / "a.jsonl").rfind("{\"id\":", 0) == 0);
+}

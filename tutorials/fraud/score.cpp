@@ -1,0 +1,199 @@
+#include "score.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <tapegrad/tapegrad.hpp>
+
+#include "attribution.hpp"
+#include "dataset.hpp"
+#include "schema.hpp"
+
+namespace fraud {
+
+void append_json_string(std::string& out, std::string_view s) {
+    out.push_back('"');
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04x}", c);
+                else out.push_back(ch);
+        }
+    }
+    out.push_back('"');
+}
+
+namespace {
+
+/// The rows of one batch, in buffers reused from batch to batch.
+struct BatchBuffers {
+    std::size_t n = 0;
+    std::vector<float> x;             // n x F standardised features
+    std::vector<double> raw;          // n x n_raw values as read
+    std::string ids;                  // ids back to back
+    std::vector<std::uint32_t> id_end;
+    std::vector<std::uint64_t> line;
+    std::vector<std::int8_t> label;
+    std::vector<std::uint8_t> pattern;
+
+    void reserve(std::size_t b, std::size_t f) {
+        x.reserve(b * f);
+        raw.reserve(b * n_raw);
+        ids.reserve(b * 16);
+        id_end.reserve(b);
+        line.reserve(b);
+        label.reserve(b);
+        pattern.reserve(b);
+    }
+    void clear() {
+        n = 0;
+        x.clear();
+        raw.clear();
+        ids.clear();
+        id_end.clear();
+        line.clear();
+        label.clear();
+        pattern.clear();
+    }
+    std::string_view id(std::size_t i) const {
+        const std::size_t b = i ? id_end[i - 1] : 0;
+        return std::string_view(ids).substr(b, id_end[i] - b);
+    }
+};
+
+void keep_top(std::vector<AlertSummary>& top, std::size_t k, AlertSummary a) {
+    if (k == 0) return;
+    if (top.size() == k && a.score <= top.back().score) return;
+    const auto at = std::upper_bound(top.begin(), top.end(), a.score,
+                                     [](double s, const AlertSummary& x) { return s > x.score; });
+    top.insert(at, std::move(a));
+    if (top.size() > k) top.pop_back();
+}
+
+}  // namespace
+
+ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
+                        const std::function<void(std::string_view)>& alerts, RejectWriter& rejects,
+                        const ScoreOptions& o, const std::atomic<bool>* stop) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::size_t f = model.features.size();
+    const std::size_t b = std::max<std::size_t>(1, o.batch_size);
+    if (f != n_features()) throw std::invalid_argument("score: the model's features do not match this program's");
+    ScoreStats st;
+    st.labelled = reader.header().label >= 0;
+    const bool has_pattern = reader.header().pattern >= 0;
+    reader.set_stop(stop);
+
+    // standardisation as floats: (x - mean) * (1 / scale)
+    std::vector<float> mean(f), inv_scale(f);
+    for (std::size_t j = 0; j < f; ++j) {
+        mean[j] = float(model.standardizer.mean()[j]);
+        inv_scale[j] = float(1.0 / model.standardizer.scale()[j]);
+    }
+    BatchBuffers batch;
+    batch.reserve(b, f);
+    std::string out;  // alert lines waiting to be written
+    out.reserve(1 << 17);
+    std::vector<std::size_t> flagged;
+    std::vector<float> xf;
+    const RejectSink on_reject = [&](std::uint64_t line, Reject r, std::string_view detail, std::string_view raw) {
+        rejects.write(line, r, detail, raw);
+    };
+
+    ParsedRow row;
+    bool more = true;
+    while (more) {
+        batch.clear();
+        while (batch.n < b && (more = reader.next(row, on_reject))) {
+            const std::size_t at = batch.x.size();
+            batch.x.resize(at + f);
+            float* xr = batch.x.data() + at;
+            encode(row.raw, xr);
+            for (std::size_t j = 0; j < f; ++j) xr[j] = (xr[j] - mean[j]) * inv_scale[j];
+            batch.raw.insert(batch.raw.end(), row.raw, row.raw + n_raw);
+            batch.ids.append(row.id);
+            batch.id_end.push_back(std::uint32_t(batch.ids.size()));
+            batch.line.push_back(reader.line_number());
+            batch.label.push_back(std::int8_t(row.label));
+            batch.pattern.push_back(has_pattern ? std::uint8_t(pattern_from_name(row.pattern)) : 0);
+            ++batch.n;
+        }
+        if (batch.n > 0) {
+            const std::size_t n = batch.n;
+            const tg::Tensor x = tg::from_vector(batch.x, {n, f});
+            tg::Tensor z;
+            {
+                tg::NoGradGuard no_grad;
+                z = model.logits(x);
+            }
+            const float* zp = z.data<float>();
+            flagged.clear();
+            std::vector<double> probs;  // of flagged rows only
+            for (std::size_t i = 0; i < n; ++i) {
+                const double p = 1.0 / (1.0 + std::exp(-double(zp[i])));
+                const bool flag = p >= o.threshold;
+                if (flag) {
+                    flagged.push_back(i);
+                    probs.push_back(p);
+                }
+                if (batch.label[i] == 1) {
+                    ++st.fraud;
+                    st.flagged_fraud += flag;
+                }
+            }
+            st.scored += n;
+            st.flagged += flagged.size();
+            if (!flagged.empty()) {
+                xf.resize(flagged.size() * f);
+                for (std::size_t k = 0; k < flagged.size(); ++k)
+                    std::copy_n(batch.x.data() + flagged[k] * f, f, xf.data() + k * f);
+                const auto why = attribute(model, tg::from_vector(xf, {flagged.size(), f}), o.top_features);
+                for (std::size_t k = 0; k < flagged.size(); ++k) {
+                    const std::size_t i = flagged[k];
+                    const std::size_t start = out.size();
+                    out += "{\"id\":";
+                    append_json_string(out, batch.id(i));
+                    out += fmt::format(",\"line\":{},\"score\":{:.6f},\"top_features\":[", batch.line[i], probs[k]);
+                    for (std::size_t c = 0; c < why[k].size(); ++c) {
+                        const Contribution& ct = why[k][c];
+                        out += fmt::format("{}{{\"feature\":\"{}\",\"value\":{},\"contribution\":{:.4f}}}", c ? "," : "",
+                                           raw_columns()[ct.column].name, batch.raw[i * n_raw + ct.column],
+                                           ct.contribution);
+                    }
+                    out += "]}\n";
+                    if (o.keep_top_alerts && (st.top_alerts.size() < o.keep_top_alerts || probs[k] > st.top_alerts.back().score))
+                        keep_top(st.top_alerts, o.keep_top_alerts,
+                                 {probs[k], batch.line[i], std::string(batch.id(i)),
+                                  has_pattern ? std::string(pattern_name(Pattern(batch.pattern[i]))) : std::string(),
+                                  out.substr(start, out.size() - start - 1)});
+                }
+                if (out.size() >= (1 << 16)) {
+                    alerts(out);
+                    out.clear();
+                }
+            }
+        }
+        if (stop && stop->load()) {
+            st.interrupted = true;
+            break;
+        }
+    }
+    if (!out.empty()) alerts(out);
+    rejects.flush();
+    st.read = reader.rows_read();
+    st.rejected = reader.rows_rejected();
+    st.rejects_by_reason = reader.rejects_by_reason();
+    st.last_line = reader.line_number();
+    st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return st;
+}
+
+}  // namespace fraud
