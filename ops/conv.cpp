@@ -23,7 +23,8 @@
 #include <fmt/format.h>
 
 #include "detail.hpp"
-#include "reduce.hpp"
+#include "../graph/broadcast.hpp"
+#include "shape.hpp"
 
 namespace tg {
 
@@ -219,7 +220,31 @@ Tensor weight_grad_values(const Tensor& x, const Tensor& gy, const ConvGeom& g) 
     });
 }
 
-std::vector<int> bias_axes(const ConvGeom& g) { return g.one_d ? std::vector<int>{0, 2} : std::vector<int>{0, 2, 3}; }
+/// db = sum of gy over the batch and the positions: [N, O, L] -> [O]. Recorded; its
+/// backward broadcasts back (a dedicated loop: the generic sum_to does not vectorise here).
+Tensor bias_grad_op(const Tensor& gy, const ConvGeom& g) {
+    Tensor db = dispatch(gy.dtype(), [&](auto z) {
+        using T = decltype(z);
+        Array<T> r = Array<T>::from_shape({g.o});
+        const T* pg = values<T>(gy).data();
+        const std::size_t L = g.l();
+        for (std::size_t o = 0; o < g.o; ++o) {
+            T acc = T(0);
+            for (std::size_t n = 0; n < g.n; ++n) {
+                const T* row = pg + (n * g.o + o) * L;
+                T part = T(0);
+                for (std::size_t i = 0; i < L; ++i) part += row[i];
+                acc += part;
+            }
+            r(o) = acc;
+        }
+        return make_tensor(std::move(r));
+    });
+    return record(g.one_d ? "conv1d_bias_grad" : "conv2d_bias_grad", {gy}, db, [g](BackwardContext& ctx) {
+        const Shape cshape = g.one_d ? Shape{1, g.o, 1} : Shape{1, g.o, 1, 1};
+        ctx.add(0, broadcast_to(reshape(ctx.grad_out(), cshape), g.y_shape()));
+    });
+}
 
 Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g) {
     Tensor y = conv_values(x, w, b, g);
@@ -228,7 +253,7 @@ Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom
         const Tensor& gy = ctx.grad_out();
         if (ctx.needs(0)) ctx.add(0, input_grad_op(gy, ctx.input(1), g));
         if (ctx.needs(1)) ctx.add(1, weight_grad_op(ctx.input(0), gy, g));
-        if (ctx.input(2).defined() && ctx.needs(2)) ctx.add(2, sum(gy, bias_axes(g)));
+        if (ctx.input(2).defined() && ctx.needs(2)) ctx.add(2, bias_grad_op(gy, g));
     };
     return record(g.name(), {x, w, b}, y, rule);
 }

@@ -1,12 +1,18 @@
-// Pooling. Both pools are, for a given input, linear maps from x to y described by
-// a sparse table: output o averages the input elements offset[start[o] .. start[o+1])
-// with weight scale(o). Max pooling records its maxima (all of them, on a tie) in such
-// a table in the forward pass; average pooling records its windows. The backward of a
-// pool is the table's transpose (a scatter), itself a recorded op whose backward is the
-// table applied again (a gather), so second and higher derivatives are exact.
+// Pooling. For a given input both pools are linear maps from x to y: output o is
+// scale(o) times the sum of some elements of its window. Max pooling marks, per output,
+// which window positions hold the maximum (a bit mask; all of them on a tie) in the
+// forward pass; average pooling uses every in-bounds position. The backward of a pool
+// is the map's transpose (a scatter), itself a recorded op whose backward is the map
+// applied again (a gather), so second and higher derivatives are exact.
+//
+// Every kernel walks one output row at a time and, for each window position (ki, kj),
+// runs a branch-free loop over the output columns: for a fixed (ki, kj) distinct
+// columns touch distinct inputs, so the loops vectorise and the scatter has no conflicts.
 #include "pool.hpp"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <memory>
 
@@ -19,62 +25,251 @@ namespace tg {
 
 namespace {
 
-struct PoolTable {
-    Shape in_shape, out_shape;
-    std::vector<std::size_t> start;   // n_out + 1 entries
-    std::vector<std::size_t> offset;  // flat input offsets
-    std::vector<double> scale;        // per output; empty: 1 / (number of entries)
-    double weight(std::size_t o) const {
-        return scale.empty() ? 1.0 / static_cast<double>(start[o + 1] - start[o]) : scale[o];
-    }
-};
-using TablePtr = std::shared_ptr<const PoolTable>;
-
-Tensor table_gather(const Tensor& x, const TablePtr& t);
-
-/// dx = T^T g: each output's gradient spread over its entries (values, then recorded).
-Tensor table_scatter(const Tensor& g, const TablePtr& t) {
-    Tensor out = dispatch(g.dtype(), [&](auto z) {
-        using T = decltype(z);
-        Array<T> r = Array<T>::from_shape(kernels::to_xshape(t->in_shape));
-        r.fill(T(0));
-        T* pr = r.data();
-        const T* pg = values<T>(g).data();
-        const std::size_t n_out = t->start.size() - 1;
-        for (std::size_t o = 0; o < n_out; ++o) {
-            const T v = static_cast<T>(t->weight(o)) * pg[o];
-            for (std::size_t e = t->start[o]; e < t->start[o + 1]; ++e) pr[t->offset[e]] += v;
-        }
-        return make_tensor(std::move(r));
-    });
-    return record("pool_scatter", {g}, out, [t](BackwardContext& ctx) { ctx.add(0, table_gather(ctx.grad_out(), t)); });
-}
-
-/// y = T x: each output the weighted sum of its entries.
-Tensor table_values(const Tensor& x, const PoolTable& t) {
-    return dispatch(x.dtype(), [&](auto z) {
-        using T = decltype(z);
-        Array<T> r = Array<T>::from_shape(kernels::to_xshape(t.out_shape));
-        T* pr = r.data();
-        const T* px = values<T>(x).data();
-        const std::size_t n_out = t.start.size() - 1;
-        for (std::size_t o = 0; o < n_out; ++o) {
-            T acc = T(0);
-            for (std::size_t e = t.start[o]; e < t.start[o + 1]; ++e) acc += px[t.offset[e]];
-            pr[o] = static_cast<T>(t.weight(o)) * acc;
-        }
-        return make_tensor(std::move(r));
-    });
-}
-
-Tensor table_gather(const Tensor& x, const TablePtr& t) {
-    return record("pool_gather", {x}, table_values(x, *t),
-                  [t](BackwardContext& ctx) { ctx.add(0, table_scatter(ctx.grad_out(), t)); });
-}
-
 struct PoolGeom {
     std::size_t planes = 0, h = 1, w = 0, kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, oh = 1, ow = 0;
 };
+
+enum class PoolKind { max, avg_include_pad, avg_exclude_pad };
+
+/// The linear map of one pooling call.
+struct PoolMap {
+    PoolGeom g;
+    PoolKind kind = PoolKind::max;
+    Shape in_shape, out_shape;
+    // per window column kj: the output columns [lo, hi) whose input column ox * sw + off is in bounds
+    std::vector<std::size_t> lo, hi;
+    std::vector<std::ptrdiff_t> off;
+    std::vector<std::size_t> cols_inside;  // per output column: in-bounds window columns
+    std::size_t words = 1;                 // 64-bit mask words per output (max only)
+    std::vector<std::uint64_t> mask;       // bit ki * kw + kj set: that window position is a maximum
+
+    /// Window rows [ky0, ky1) inside the input for output row oy, and the input row of ki = 0.
+    void rows(std::size_t oy, std::size_t& ky0, std::size_t& ky1, std::ptrdiff_t& y0) const {
+        y0 = static_cast<std::ptrdiff_t>(oy * g.sh) - static_cast<std::ptrdiff_t>(g.ph);
+        ky0 = y0 < 0 ? static_cast<std::size_t>(-y0) : 0;
+        ky1 = static_cast<std::size_t>(
+            std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(g.kh), static_cast<std::ptrdiff_t>(g.h) - y0));
+    }
+    bool bit(std::size_t o, std::size_t b) const { return (mask[o * words + b / 64] >> (b % 64)) & 1u; }
+};
+using MapPtr = std::shared_ptr<const PoolMap>;
+
+/// Per-output scale of one output row into scale[0, ow).
+template <class T>
+void row_scale(const PoolMap& m, std::size_t first_out, std::size_t ky0, std::size_t ky1, T* scale) {
+    const PoolGeom& g = m.g;
+    if (m.kind == PoolKind::max) {
+        for (std::size_t ox = 0; ox < g.ow; ++ox) {
+            int count = 0;
+            for (std::size_t k = 0; k < m.words; ++k) count += std::popcount(m.mask[(first_out + ox) * m.words + k]);
+            scale[ox] = T(1) / static_cast<T>(count);
+        }
+    } else if (m.kind == PoolKind::avg_include_pad) {
+        std::fill(scale, scale + g.ow, T(1) / static_cast<T>(g.kh * g.kw));
+    } else {
+        for (std::size_t ox = 0; ox < g.ow; ++ox)
+            scale[ox] = T(1) / static_cast<T>((ky1 - ky0) * m.cols_inside[ox]);
+    }
+}
+
+// Row kernels: one window position (ki, kj) across the output columns [lo, hi) of one
+// output row. `in` is the input row ki, and output column ox reads input column
+// ox * stride + off. S is the stride when known at compile time (1 or 2), else 0.
+template <std::size_t S>
+using StrideTag = std::integral_constant<std::size_t, S>;
+
+template <class F>
+void with_stride(std::size_t stride, F f) {
+    if (stride == 1) f(StrideTag<1>{});
+    else if (stride == 2) f(StrideTag<2>{});
+    else f(StrideTag<0>{});
+}
+
+#define TG_IN(ox) in[static_cast<std::ptrdiff_t>((ox) * (S ? S : s)) + off]
+
+/// y = max(y, input) with a NaN flag.
+template <std::size_t S, class T>
+bool row_max(const T* __restrict in, std::ptrdiff_t off, std::size_t s, std::size_t lo, std::size_t hi,
+             T* __restrict y) {
+    unsigned nan = 0;
+    for (std::size_t ox = lo; ox < hi; ++ox) {
+        const T v = TG_IN(ox);
+        nan |= static_cast<unsigned>(v != v);
+        y[ox] = v > y[ox] ? v : y[ox];
+    }
+    return nan != 0;
+}
+
+/// Mark (bit `shift` of mask word ox * words) where the input equals the row's maximum.
+template <std::size_t S, class T>
+void row_mark(const T* __restrict in, std::ptrdiff_t off, std::size_t s, std::size_t lo, std::size_t hi,
+              const T* __restrict y, std::uint64_t* __restrict mask, std::size_t words, unsigned shift) {
+    for (std::size_t ox = lo; ox < hi; ++ox) mask[ox * words] |= std::uint64_t{TG_IN(ox) == y[ox]} << shift;
+}
+
+template <std::size_t S, class T>
+void row_gather(const T* __restrict in, std::ptrdiff_t off, std::size_t s, std::size_t lo, std::size_t hi,
+                T* __restrict y, const std::uint64_t* __restrict mask, std::size_t words, unsigned shift) {
+    if (mask)
+        for (std::size_t ox = lo; ox < hi; ++ox) y[ox] += ((mask[ox * words] >> shift) & 1u) ? TG_IN(ox) : T(0);
+    else
+        for (std::size_t ox = lo; ox < hi; ++ox) y[ox] += TG_IN(ox);
+}
+
+template <std::size_t S, class T>
+void row_scatter(T* __restrict in, std::ptrdiff_t off, std::size_t s, std::size_t lo, std::size_t hi,
+                 const T* __restrict v, const std::uint64_t* __restrict mask, std::size_t words, unsigned shift) {
+    if (mask)
+        for (std::size_t ox = lo; ox < hi; ++ox) TG_IN(ox) += ((mask[ox * words] >> shift) & 1u) ? v[ox] : T(0);
+    else
+        for (std::size_t ox = lo; ox < hi; ++ox) TG_IN(ox) += v[ox];
+}
+
+#undef TG_IN
+
+/// Call f(ki, kj, input row offset, mask word pointer for (ki, kj), shift) for each in-bounds
+/// window position of output row (p, oy).
+template <class F>
+void for_positions(const PoolMap& m, std::size_t p, std::size_t oy, std::size_t& ky0, std::size_t& ky1, F f) {
+    const PoolGeom& g = m.g;
+    std::ptrdiff_t y0;
+    m.rows(oy, ky0, ky1, y0);
+    const std::size_t first = (p * g.oh + oy) * g.ow;
+    const std::uint64_t* mrow = m.mask.empty() ? nullptr : m.mask.data() + first * m.words;
+    for (std::size_t ki = ky0; ki < ky1; ++ki) {
+        const std::size_t row = p * g.h * g.w + static_cast<std::size_t>(y0 + static_cast<std::ptrdiff_t>(ki)) * g.w;
+        for (std::size_t kj = 0; kj < g.kw; ++kj) {
+            const std::size_t b = ki * g.kw + kj;
+            f(kj, row, mrow ? mrow + b / 64 : nullptr, static_cast<unsigned>(b % 64));
+        }
+    }
+}
+
+/// y = M x (values only).
+template <class T>
+void map_apply(const PoolMap& m, const T* x, T* y) {
+    const PoolGeom& g = m.g;
+    std::vector<T> scale(g.ow);
+    with_stride(g.sw, [&](auto tag) {
+        constexpr std::size_t S = decltype(tag)::value;
+        for (std::size_t p = 0; p < g.planes; ++p)
+            for (std::size_t oy = 0; oy < g.oh; ++oy) {
+                const std::size_t first = (p * g.oh + oy) * g.ow;
+                T* yrow = y + first;
+                std::fill(yrow, yrow + g.ow, T(0));
+                std::size_t ky0, ky1;
+                for_positions(m, p, oy, ky0, ky1, [&](std::size_t kj, std::size_t row, const std::uint64_t* mw, unsigned sh) {
+                    row_gather<S>(x + row, m.off[kj], g.sw, m.lo[kj], m.hi[kj], yrow, mw, m.words, sh);
+                });
+                row_scale(m, first, ky0, ky1, scale.data());
+                for (std::size_t ox = 0; ox < g.ow; ++ox) yrow[ox] *= scale[ox];
+            }
+    });
+}
+
+// Fast paths for the usual tiling windows (stride = kernel, no padding) of size KH x KW:
+// each output reads its window straight from the input rows, branch-free.
+bool tiling(const PoolGeom& g, std::size_t kh, std::size_t kw) {
+    return g.kh == kh && g.kw == kw && g.sh == kh && g.sw == kw && g.ph == 0 && g.pw == 0;
+}
+
+template <std::size_t KH, std::size_t KW, class T>
+bool tiled_max(const PoolGeom& g, const T* __restrict x, T* __restrict y, std::uint64_t* __restrict mask,
+               std::vector<std::pair<std::size_t, std::size_t>>& nan_rows) {
+    for (std::size_t p = 0; p < g.planes; ++p)
+        for (std::size_t oy = 0; oy < g.oh; ++oy) {
+            const T* in = x + (p * g.h + oy * KH) * g.w;
+            const std::size_t first = (p * g.oh + oy) * g.ow;
+            T* __restrict yr = y + first;
+            std::uint64_t* __restrict mr = mask + first;
+            unsigned nan = 0;
+            for (std::size_t ox = 0; ox < g.ow; ++ox) {
+                T v[KH * KW];
+                for (std::size_t ki = 0; ki < KH; ++ki)
+                    for (std::size_t kj = 0; kj < KW; ++kj) v[ki * KW + kj] = in[ki * g.w + ox * KW + kj];
+                T best = v[0];
+                for (std::size_t b = 0; b < KH * KW; ++b) {
+                    nan |= static_cast<unsigned>(v[b] != v[b]);
+                    best = v[b] > best ? v[b] : best;
+                }
+                std::uint64_t bits = 0;
+                for (std::size_t b = 0; b < KH * KW; ++b) bits |= std::uint64_t{v[b] == best} << b;
+                yr[ox] = best;
+                mr[ox] = bits;
+            }
+            if (nan) nan_rows.emplace_back(p, oy);
+        }
+    return true;
+}
+
+template <std::size_t KH, std::size_t KW, class T>
+void tiled_scatter(const PoolGeom& g, const T* __restrict gy, const std::uint64_t* __restrict mask, T* __restrict dx) {
+    for (std::size_t p = 0; p < g.planes; ++p)
+        for (std::size_t oy = 0; oy < g.oh; ++oy) {
+            T* out = dx + (p * g.h + oy * KH) * g.w;
+            const std::size_t first = (p * g.oh + oy) * g.ow;
+            for (std::size_t ox = 0; ox < g.ow; ++ox) {
+                const std::uint64_t bits = mask[first + ox];
+                const T v = gy[first + ox] / static_cast<T>(std::popcount(bits));
+                for (std::size_t ki = 0; ki < KH; ++ki)
+                    for (std::size_t kj = 0; kj < KW; ++kj)
+                        out[ki * g.w + ox * KW + kj] = ((bits >> (ki * KW + kj)) & 1u) ? v : T(0);
+            }
+        }
+}
+
+/// dx = M^T gy (values only; dx starts at zero).
+template <class T>
+void map_transpose(const PoolMap& m, const T* gy, T* dx) {
+    const PoolGeom& g = m.g;
+    std::vector<T> v(g.ow);
+    with_stride(g.sw, [&](auto tag) {
+        constexpr std::size_t S = decltype(tag)::value;
+        for (std::size_t p = 0; p < g.planes; ++p)
+            for (std::size_t oy = 0; oy < g.oh; ++oy) {
+                const std::size_t first = (p * g.oh + oy) * g.ow;
+                std::size_t ky0, ky1;
+                std::ptrdiff_t y0;
+                m.rows(oy, ky0, ky1, y0);
+                row_scale(m, first, ky0, ky1, v.data());
+                for (std::size_t ox = 0; ox < g.ow; ++ox) v[ox] *= gy[first + ox];
+                for_positions(m, p, oy, ky0, ky1, [&](std::size_t kj, std::size_t row, const std::uint64_t* mw, unsigned sh) {
+                    row_scatter<S>(dx + row, m.off[kj], g.sw, m.lo[kj], m.hi[kj], v.data(), mw, m.words, sh);
+                });
+            }
+    });
+}
+
+Tensor map_gather(const Tensor& x, const MapPtr& m);
+
+Tensor map_scatter(const Tensor& gy, const MapPtr& m) {
+    Tensor out = dispatch(gy.dtype(), [&](auto z) {
+        using T = decltype(z);
+        Array<T> r = Array<T>::from_shape(kernels::to_xshape(m->in_shape));
+        r.fill(T(0));
+        const T* pg = values<T>(gy).data();
+        if (m->kind == PoolKind::max && tiling(m->g, 2, 2)) tiled_scatter<2, 2>(m->g, pg, m->mask.data(), r.data());
+        else if (m->kind == PoolKind::max && tiling(m->g, 1, 2)) tiled_scatter<1, 2>(m->g, pg, m->mask.data(), r.data());
+        else if (m->kind == PoolKind::max && tiling(m->g, 3, 3)) tiled_scatter<3, 3>(m->g, pg, m->mask.data(), r.data());
+        else map_transpose(*m, pg, r.data());
+        return make_tensor(std::move(r));
+    });
+    return record("pool_scatter", {gy}, out, [m](BackwardContext& ctx) { ctx.add(0, map_gather(ctx.grad_out(), m)); });
+}
+
+Tensor map_values(const Tensor& x, const PoolMap& m) {
+    return dispatch(x.dtype(), [&](auto z) {
+        using T = decltype(z);
+        Array<T> r = Array<T>::from_shape(kernels::to_xshape(m.out_shape));
+        map_apply(m, values<T>(x).data(), r.data());
+        return make_tensor(std::move(r));
+    });
+}
+
+Tensor map_gather(const Tensor& x, const MapPtr& m) {
+    return record("pool_gather", {x}, map_values(x, *m),
+                  [m](BackwardContext& ctx) { ctx.add(0, map_scatter(ctx.grad_out(), m)); });
+}
 
 std::size_t pool_extent(const char* op, const Tensor& x, const char* axis, std::size_t in, std::size_t k,
                         std::size_t s, std::size_t p, const std::source_location& loc) {
@@ -90,8 +285,8 @@ std::size_t pool_extent(const char* op, const Tensor& x, const char* axis, std::
     return (in + 2 * p - k) / s + 1;
 }
 
-PoolGeom make_geom(const char* op, const Tensor& x, bool one_d, Size2 kernel, Size2 stride, Size2 padding,
-                   const std::source_location& loc) {
+std::shared_ptr<PoolMap> make_map(const char* op, const Tensor& x, bool one_d, Size2 kernel, Size2 stride,
+                                  Size2 padding, PoolKind kind, const std::source_location& loc) {
     check_defined(op, x);
     const std::size_t rank = one_d ? 3 : 4;
     if (x.dim() != rank)
@@ -99,7 +294,9 @@ PoolGeom make_geom(const char* op, const Tensor& x, bool one_d, Size2 kernel, Si
                                           one_d ? "[batch, channels, length]" : "[batch, channels, height, width]",
                                           shape_str(x.shape())),
                           loc);
-    PoolGeom g;
+    auto m = std::make_shared<PoolMap>();
+    PoolGeom& g = m->g;
+    m->kind = kind;
     g.planes = x.size(0) * x.size(1);
     if (!one_d) {
         g.h = x.size(2), g.kh = kernel.h, g.sh = stride.h ? stride.h : kernel.h, g.ph = padding.h;
@@ -107,101 +304,106 @@ PoolGeom make_geom(const char* op, const Tensor& x, bool one_d, Size2 kernel, Si
     }
     g.w = x.size(-1), g.kw = kernel.w, g.sw = stride.w ? stride.w : kernel.w, g.pw = padding.w;
     g.ow = pool_extent(op, x, one_d ? "length" : "width", g.w, g.kw, g.sw, g.pw, loc);
-    return g;
+    m->lo.resize(g.kw), m->hi.resize(g.kw), m->off.resize(g.kw);
+    for (std::size_t kj = 0; kj < g.kw; ++kj) {
+        // input column ox * sw + kj - pw in [0, w)  <=>  ox in [lo, hi)
+        const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(kj) - static_cast<std::ptrdiff_t>(g.pw);
+        const auto sw = static_cast<std::ptrdiff_t>(g.sw);
+        std::ptrdiff_t lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+        std::ptrdiff_t hi = static_cast<std::ptrdiff_t>(g.w) - off <= 0 ? 0
+                                                                         : (static_cast<std::ptrdiff_t>(g.w) - off + sw - 1) / sw;
+        hi = std::min<std::ptrdiff_t>(hi, static_cast<std::ptrdiff_t>(g.ow));
+        lo = std::min(lo, hi);
+        m->lo[kj] = static_cast<std::size_t>(lo), m->hi[kj] = static_cast<std::size_t>(hi), m->off[kj] = off;
+    }
+    m->cols_inside.assign(g.ow, 0);
+    for (std::size_t kj = 0; kj < g.kw; ++kj)
+        for (std::size_t ox = m->lo[kj]; ox < m->hi[kj]; ++ox) ++m->cols_inside[ox];
+    m->in_shape = x.shape();
+    m->out_shape = one_d ? Shape{x.size(0), x.size(1), g.ow} : Shape{x.size(0), x.size(1), g.oh, g.ow};
+    return m;
 }
 
-Shape out_shape(const Tensor& x, const PoolGeom& g, bool one_d) {
-    return one_d ? Shape{x.size(0), x.size(1), g.ow} : Shape{x.size(0), x.size(1), g.oh, g.ow};
-}
-
-/// Visit the in-bounds window positions of output (oy, ox): f(flat offset within the plane).
-template <class F>
-void for_window(const PoolGeom& g, std::size_t oy, std::size_t ox, F f) {
-    const std::ptrdiff_t y0 = static_cast<std::ptrdiff_t>(oy * g.sh) - static_cast<std::ptrdiff_t>(g.ph);
-    const std::ptrdiff_t x0 = static_cast<std::ptrdiff_t>(ox * g.sw) - static_cast<std::ptrdiff_t>(g.pw);
-    const std::ptrdiff_t y1 = std::min<std::ptrdiff_t>(y0 + static_cast<std::ptrdiff_t>(g.kh), std::ptrdiff_t(g.h));
-    const std::ptrdiff_t x1 = std::min<std::ptrdiff_t>(x0 + static_cast<std::ptrdiff_t>(g.kw), std::ptrdiff_t(g.w));
-    for (std::ptrdiff_t iy = std::max<std::ptrdiff_t>(y0, 0); iy < y1; ++iy)
-        for (std::ptrdiff_t ix = std::max<std::ptrdiff_t>(x0, 0); ix < x1; ++ix)
-            f(static_cast<std::size_t>(iy) * g.w + static_cast<std::size_t>(ix));
+/// Maxima and tie masks of output row (p, oy); true when a window of the row holds a NaN.
+template <std::size_t S, class T>
+bool max_row(PoolMap& m, const T* x, T* y, std::size_t p, std::size_t oy) {
+    const PoolGeom& g = m.g;
+    const std::size_t first = (p * g.oh + oy) * g.ow;
+    T* yrow = y + first;
+    // padding is -infinity, so only in-bounds positions compete
+    std::fill(yrow, yrow + g.ow, -std::numeric_limits<T>::infinity());
+    bool nan = false;
+    std::size_t ky0, ky1;
+    for_positions(m, p, oy, ky0, ky1, [&](std::size_t kj, std::size_t row, const std::uint64_t*, unsigned) {
+        nan |= row_max<S>(x + row, m.off[kj], g.sw, m.lo[kj], m.hi[kj], yrow);
+    });
+    for_positions(m, p, oy, ky0, ky1, [&](std::size_t kj, std::size_t row, const std::uint64_t* mw, unsigned sh) {
+        row_mark<S>(x + row, m.off[kj], g.sw, m.lo[kj], m.hi[kj], yrow, m.mask.data() + (mw - m.mask.data()), m.words, sh);
+    });
+    return nan;
 }
 
 Tensor max_pool(const char* op, const Tensor& x, bool one_d, Size2 kernel, Size2 stride, Size2 padding,
                 const std::source_location& loc) {
-    const PoolGeom g = make_geom(op, x, one_d, kernel, stride, padding, loc);
-    auto table = std::make_shared<PoolTable>();
-    table->in_shape = x.shape();
-    table->out_shape = out_shape(x, g, one_d);
-    const std::size_t plane_in = g.h * g.w, plane_out = g.oh * g.ow;
-    table->start.resize(g.planes * plane_out + 1);
-    table->offset.reserve(g.planes * plane_out);
+    auto m = make_map(op, x, one_d, kernel, stride, padding, PoolKind::max, loc);
+    const PoolGeom& g = m->g;
+    m->words = (g.kh * g.kw + 63) / 64;
+    m->mask.assign(g.planes * g.oh * g.ow * m->words, 0);
+    std::vector<std::pair<std::size_t, std::size_t>> nan_rows;
     Tensor y = dispatch(x.dtype(), [&](auto z) {
         using T = decltype(z);
-        Array<T> r = Array<T>::from_shape(kernels::to_xshape(table->out_shape));
-        T* pr = r.data();
+        Array<T> r = Array<T>::from_shape(kernels::to_xshape(m->out_shape));
+        T* py = r.data();
         const T* px = values<T>(x).data();
-        std::size_t o = 0;
-        for (std::size_t p = 0; p < g.planes; ++p) {
-            const T* plane = px + p * plane_in;
-            const std::size_t base = p * plane_in;
-            for (std::size_t oy = 0; oy < g.oh; ++oy)
-                for (std::size_t ox = 0; ox < g.ow; ++ox, ++o) {
-                    T m = -std::numeric_limits<T>::infinity();
-                    bool nan = false;
-                    for_window(g, oy, ox, [&](std::size_t i) {
-                        const T v = plane[i];
-                        if (std::isnan(v)) nan = true;
-                        if (v > m) m = v;
-                    });
-                    table->start[o] = table->offset.size();
-                    if (nan) {  // the first NaN is the maximum
-                        bool done = false;
-                        for_window(g, oy, ox, [&](std::size_t i) {
-                            if (!done && std::isnan(plane[i])) table->offset.push_back(base + i), done = true;
-                        });
-                        pr[o] = std::numeric_limits<T>::quiet_NaN();
-                        continue;
-                    }
-                    // every element equal to the maximum (the padding, -inf, is never in the window list)
-                    for_window(g, oy, ox, [&](std::size_t i) {
-                        if (plane[i] == m) table->offset.push_back(base + i);
-                    });
-                    pr[o] = m;
-                }
+        const std::size_t words = m->words, sw = g.sw;
+        if (tiling(g, 2, 2)) tiled_max<2, 2>(g, px, py, m->mask.data(), nan_rows);
+        else if (tiling(g, 1, 2)) tiled_max<1, 2>(g, px, py, m->mask.data(), nan_rows);
+        else if (tiling(g, 3, 3)) tiled_max<3, 3>(g, px, py, m->mask.data(), nan_rows);
+        else
+            with_stride(sw, [&](auto tag) {
+                constexpr std::size_t S = decltype(tag)::value;
+                for (std::size_t p = 0; p < g.planes; ++p)
+                    for (std::size_t oy = 0; oy < g.oh; ++oy)
+                        if (max_row<S>(*m, px, py, p, oy)) nan_rows.emplace_back(p, oy);
+            });
+        // a window holding a NaN has NaN as its maximum; its first NaN gets the gradient
+        for (const auto& [p, oy] : nan_rows) {
+            const T* plane = px + p * g.h * g.w;
+            const std::size_t first = (p * g.oh + oy) * g.ow;
+            T* yrow = py + first;
+            std::uint64_t* mrow = m->mask.data() + first * words;
+            std::size_t ky0, ky1;
+            std::ptrdiff_t y0;
+            m->rows(oy, ky0, ky1, y0);
+            for (std::size_t ox = 0; ox < g.ow; ++ox) {
+                std::size_t nan_bit = SIZE_MAX;
+                for (std::size_t ki = ky0; ki < ky1 && nan_bit == SIZE_MAX; ++ki)
+                    for (std::size_t kj = 0; kj < g.kw; ++kj)
+                        if (ox >= m->lo[kj] && ox < m->hi[kj] &&
+                            std::isnan(plane[static_cast<std::size_t>(y0 + static_cast<std::ptrdiff_t>(ki)) * g.w +
+                                             static_cast<std::size_t>(static_cast<std::ptrdiff_t>(ox * sw) + m->off[kj])])) {
+                            nan_bit = ki * g.kw + kj;
+                            break;
+                        }
+                if (nan_bit == SIZE_MAX) continue;
+                std::fill(mrow + ox * words, mrow + (ox + 1) * words, std::uint64_t{0});
+                mrow[ox * words + nan_bit / 64] = std::uint64_t{1} << (nan_bit % 64);
+                yrow[ox] = std::numeric_limits<T>::quiet_NaN();
+            }
         }
-        table->start[o] = table->offset.size();
         return make_tensor(std::move(r));
     });
-    TablePtr t = std::move(table);
-    return record(op, {x}, y, [t](BackwardContext& ctx) { ctx.add(0, table_scatter(ctx.grad_out(), t)); });
+    MapPtr mp = std::move(m);
+    return record(op, {x}, y, [mp](BackwardContext& ctx) { ctx.add(0, map_scatter(ctx.grad_out(), mp)); });
 }
 
 Tensor avg_pool(const char* op, const Tensor& x, bool one_d, Size2 kernel, Size2 stride, Size2 padding,
                 bool count_include_pad, const std::source_location& loc) {
-    const PoolGeom g = make_geom(op, x, one_d, kernel, stride, padding, loc);
-    auto table = std::make_shared<PoolTable>();
-    table->in_shape = x.shape();
-    table->out_shape = out_shape(x, g, one_d);
-    const std::size_t plane_in = g.h * g.w, plane_out = g.oh * g.ow;
-    table->start.resize(g.planes * plane_out + 1);
-    table->scale.resize(g.planes * plane_out);
-    table->offset.reserve(g.planes * plane_out * g.kh * g.kw);
-    std::size_t o = 0;
-    for (std::size_t p = 0; p < g.planes; ++p)
-        for (std::size_t oy = 0; oy < g.oh; ++oy)
-            for (std::size_t ox = 0; ox < g.ow; ++ox, ++o) {
-                table->start[o] = table->offset.size();
-                for_window(g, oy, ox, [&](std::size_t i) { table->offset.push_back(p * plane_in + i); });
-                const std::size_t inside = table->offset.size() - table->start[o];
-                // PyTorch: with padding counted, windows are clipped to the padded input (always kh*kw here,
-                // since a window never passes the padding)
-                table->scale[o] = 1.0 / static_cast<double>(count_include_pad ? g.kh * g.kw : inside);
-            }
-    table->start[o] = table->offset.size();
-    TablePtr t = std::move(table);
-    return record(op, {x}, table_values(x, *t), [t](BackwardContext& ctx) {
-        ctx.add(0, table_scatter(ctx.grad_out(), t));
-    });
+    // PyTorch's divisor with padding counted is the window clipped to the padded input,
+    // which is always kh * kw here since no window passes the padding.
+    MapPtr m = make_map(op, x, one_d, kernel, stride, padding,
+                        count_include_pad ? PoolKind::avg_include_pad : PoolKind::avg_exclude_pad, loc);
+    return record(op, {x}, map_values(x, *m), [m](BackwardContext& ctx) { ctx.add(0, map_scatter(ctx.grad_out(), m)); });
 }
 
 }  // namespace

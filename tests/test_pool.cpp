@@ -1,4 +1,7 @@
 // Pooling: values, gradients (ties included), second order, errors.
+#include <cmath>
+#include <limits>
+
 #include "helpers.hpp"
 
 using namespace tg;
@@ -73,6 +76,73 @@ TEST_CASE("pool: max_pool2d ties split the gradient evenly (documented rule)") {
     // a two-way tie is where the even split equals central finite differences
     const Tensor t = tensor({{{{0.3, 0.9, -0.2}, {0.9, 0.1, 0.4}, {-0.5, 0.2, 0.6}}}}, {DType::f64});
     check_grad([](const std::vector<Tensor>& in) { return max_pool2d(in[0], 2, 1); }, {t}, "max_pool2d two-way tie");
+}
+
+namespace {
+
+/// Direct reference of max pooling with the even split on ties: values and x's gradient for seed g.
+void naive_max_pool(const std::vector<double>& x, std::size_t planes, std::size_t h, std::size_t w, Size2 k, Size2 s,
+                    Size2 p, const std::vector<double>& g, std::vector<double>& y, std::vector<double>& dx) {
+    const std::size_t oh = (h + 2 * p.h - k.h) / s.h + 1, ow = (w + 2 * p.w - k.w) / s.w + 1;
+    y.assign(planes * oh * ow, 0);
+    dx.assign(x.size(), 0);
+    for (std::size_t pl = 0; pl < planes; ++pl)
+        for (std::size_t i = 0; i < oh; ++i)
+            for (std::size_t j = 0; j < ow; ++j) {
+                std::vector<std::size_t> at;
+                double best = -1e300;
+                for (std::size_t a = 0; a < k.h; ++a)
+                    for (std::size_t b = 0; b < k.w; ++b) {
+                        const long r = long(i * s.h + a) - long(p.h), c = long(j * s.w + b) - long(p.w);
+                        if (r < 0 || c < 0 || r >= long(h) || c >= long(w)) continue;
+                        const std::size_t off = (pl * h + std::size_t(r)) * w + std::size_t(c);
+                        if (x[off] > best) best = x[off], at.clear();
+                        if (x[off] == best) at.push_back(off);
+                    }
+                const std::size_t o = (pl * oh + i) * ow + j;
+                y[o] = best;
+                for (std::size_t off : at) dx[off] += g[o] / double(at.size());
+            }
+}
+
+}  // namespace
+
+TEST_CASE("pool: max_pool2d fast and general paths agree with a direct reference, ties included") {
+    struct P {
+        Size2 k, s, p;
+    };
+    // tiling 2x2, 1x2 and 3x3 take dedicated kernels; the others the general one
+    const P cases[] = {{2, 2, 0}, {{1, 2}, {1, 2}, 0}, {3, 3, 0}, {3, 2, 1}, {2, 1, 0}, {{2, 3}, {1, 2}, {1, 1}}};
+    for (const P& c : cases) {
+        for (DType dt : {DType::f32, DType::f64}) {
+            // small integers: many ties
+            Generator gen(5);
+            std::vector<double> xv(2 * 3 * 7 * 9);
+            for (double& v : xv) v = double(gen.below(4));
+            const Tensor x = from_vector(xv, {2, 3, 7, 9}, {dt, true});
+            const Tensor y = max_pool2d(x, c.k, c.s, c.p);
+            std::vector<double> gv(y.size());
+            for (std::size_t i = 0; i < gv.size(); ++i) gv[i] = double(i % 7) - 3;
+            y.backward(from_vector(gv, y.shape(), {dt}));
+            std::vector<double> ry, rdx;
+            naive_max_pool(xv, 6, 7, 9, c.k, c.s, c.p, gv, ry, rdx);
+            REQUIRE(y.to_vector() == ry);
+            const auto dx = x.grad().to_vector();
+            for (std::size_t i = 0; i < dx.size(); ++i) REQUIRE(dx[i] == doctest::Approx(rdx[i]).epsilon(1e-6));
+        }
+    }
+}
+
+TEST_CASE("pool: a NaN in a window is its maximum and takes the gradient") {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (Size2 stride : {Size2(2), Size2(1)}) {
+        const Tensor x = tensor({{{{1, nan}, {nan, 0}}}}, {DType::f64, true});
+        const Tensor y = max_pool2d(x, 2, stride);
+        CHECK(std::isnan(y.item()));
+        y.backward(ones({1, 1, 1, 1}, {DType::f64}));
+        CHECK(x.grad().to_vector()[1] == 1);  // the first NaN
+        CHECK(x.grad().to_vector()[2] == 0);
+    }
 }
 
 TEST_CASE("pool: overlapping windows accumulate onto a shared maximum") {
