@@ -60,7 +60,8 @@ Tensor extreme(const char* op, const Tensor& x, const Axes& axes_in, bool keepdi
                           : reduce_kernel(x, ks, inf, [](auto acc, auto v) { return v < acc || std::isnan(v) ? v : acc; });
     kept = record(op, {x}, kept, [ks](BackwardContext& ctx) {
         // the gradient goes to the elements equal to the extreme, split evenly between ties
-        const Tensor mask = eq(ctx.input(0), ctx.out().detach());
+        // (eq is never recorded, so the output needs no detach copy)
+        const Tensor mask = eq(ctx.input(0), ctx.out());
         const Tensor count = sum_to(mask, ks);
         ctx.add(0, mul(mask, div(ctx.grad_out(), count)));
     });
