@@ -202,6 +202,10 @@ TEST_CASE("activation: step and sign are not recorded; relu and leaky_relu at 0 
     Tensor x = tensor({-1, 0, 2}, f64_leaf);
     CHECK_FALSE(step(x).requires_grad());
     CHECK_FALSE(sign(x).requires_grad());
+    // a loss reaching x only through a step does not require grad, and backward says so
+    const Tensor only_step = sum(step(x));
+    CHECK_FALSE(only_step.requires_grad());
+    CHECK_THROWS_WITH_AS(only_step.backward(), doctest::Contains("does not require grad"), GraphError);
     // step has zero gradient: d(x * step(x)) = step(x)
     sum(mul(x, step(x))).backward();
     check_values(x.grad(), {3}, {0, 0, 1});

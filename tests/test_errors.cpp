@@ -229,6 +229,7 @@ TEST_CASE("errors: undefined tensors are named by the op that received them") {
     CHECK_THROWS_WITH_AS(stack({x, u}), Contains("stack: tensor is undefined"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(where(u, x, x), Contains("where: tensor is undefined"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(eq(u, 1.0), Contains("eq: tensor is undefined"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(u.size(0), Contains("size: tensor is undefined"), std::invalid_argument);
 }
 
 TEST_CASE("errors: other invalid arguments") {
