@@ -131,7 +131,9 @@ public:
         if (filled < width) bar += '>' + std::string(width - filled - 1, '.');
         std::string line = fmt::format("\rEpoch {}/{} [{}] {}/{}  {:.1f} batch/s  ETA {}", epoch_ + 1, epochs_, bar,
                                        done, batches_, rate, duration(eta));
-        for (const auto& [k, v] : running) line += fmt::format("  {} {:.4f}", k, v);
+        if (auto it = running.find("loss"); it != running.end()) line += fmt::format("  loss {:.4f}", it->second);
+        for (const auto& [k, v] : running)
+            if (k != "loss") line += fmt::format("  {} {:.4f}", k, v);
         out_ << line << "\x1b[K" << std::flush;  // clear the rest of the line
     }
 

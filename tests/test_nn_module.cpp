@@ -326,3 +326,29 @@ TEST_CASE("nn: Module::to converts parameters in place, keeping handles") {
     for (std::size_t i = 0; i < before.size(); ++i) CHECK(w.to_vector()[i] == before[i]);
     CHECK(lin(ones({1, 2}, {DType::f64})).dtype() == DType::f64);
 }
+
+TEST_CASE("nn: a whole MLP gradchecks in double, with respect to its input and its parameters") {
+    manual_seed(12);
+    auto net = mlp({3, 5, 4, 2}, {"tanh", "sigmoid", "none"}, {.dtype = DType::f64});
+    test::check_grad([&](const std::vector<Tensor>& in) { return (*net)(in[0]); }, {test::rnd({4, 3})}, "mlp input");
+    // the parameters: a functional copy of the same network, fed with the module's weights
+    const auto lin0 = net->at<Linear>(0), lin2 = net->at<Linear>(2), lin4 = net->at<Linear>(4);
+    const Tensor x = test::rnd({4, 3}, -1, 1, 5);
+    test::check_grad(
+        [&](const std::vector<Tensor>& p) {
+            return linear(sigmoid(linear(tg::tanh(linear(x, p[0], p[1])), p[2], p[3])), p[4], p[5]);
+        },
+        {lin0->weight.detach(), lin0->bias.detach(), lin2->weight.detach(), lin2->bias.detach(), lin4->weight.detach(),
+         lin4->bias.detach()},
+        "mlp parameters");
+    // and the module's own gradients equal the functional ones
+    sum((*net)(x)).backward();
+    Tensor w0 = lin0->weight.detach();
+    const Tensor b0 = lin0->bias.detach();
+    w0.requires_grad_();
+    const Tensor out = linear(sigmoid(linear(tg::tanh(linear(x, w0, b0)), lin2->weight.detach(), lin2->bias.detach())),
+                              lin4->weight.detach(), lin4->bias.detach());
+    sum(out).backward();
+    const auto a = lin0->weight.grad().to_vector(), b = w0.grad().to_vector();
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i] == doctest::Approx(b[i]).epsilon(1e-12));
+}

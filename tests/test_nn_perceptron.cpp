@@ -134,3 +134,48 @@ TEST_CASE("perceptron: a 2-layer MLP reaches 100% on XOR") {
     MESSAGE("2-4-1 tanh MLP solved XOR after " << epochs << " full-batch Adam steps");
     CHECK(acc == 1.0);
 }
+
+TEST_CASE("perceptron: trained by fit() on real data (iris setosa vs versicolor), equal to the textbook rule") {
+    // Rows 0-99 of iris are setosa (0) and versicolor (1): linearly separable.
+    const CsvData iris = read_csv("tests/data/iris.csv", {.features = {"sepal_length", "petal_length"},
+                                                          .label = "target", .dtype = DType::f64});
+    const Dataset two = iris.dataset().slice(0, 100);
+    const std::vector<double> xs = two.x.to_vector(), ds = two.y.to_vector();
+    Perceptron p(2);
+    p.to(DType::f64);
+    optim::SGD opt(p.parameters(), 0.1);
+    double w[2] = {0, 0}, b = 0;
+    std::size_t mismatches = 0, updates = 0;
+    int converged_after = -1;
+    std::size_t errors_this_epoch = 0;
+    struct Textbook : Callback {
+        std::function<void(TrainState&, std::size_t)> batch;
+        std::function<void(TrainState&)> epoch;
+        void on_batch_end(TrainState& s, std::size_t i, double) override { batch(s, i); }
+        void on_epoch_end(TrainState& s, Logs&) override { epoch(s); }
+    };
+    auto textbook = std::make_shared<Textbook>();
+    textbook->batch = [&](TrainState&, std::size_t i) {
+        const double x0 = xs[2 * i], x1 = xs[2 * i + 1], d = ds[i];
+        const double y = w[0] * x0 + w[1] * x1 + b > 0 ? 1.0 : 0.0;
+        errors_this_epoch += y != d;
+        updates += y != d;
+        w[0] += 0.1 * (d - y) * x0;
+        w[1] += 0.1 * (d - y) * x1;
+        b += 0.1 * (d - y);
+        mismatches += p.weight.at({0, 0}) != w[0] || p.weight.at({0, 1}) != w[1] || p.bias.at({0}) != b;
+    };
+    textbook->epoch = [&](TrainState& s) {
+        if (errors_this_epoch == 0 && converged_after < 0) converged_after = s.epoch;
+        errors_this_epoch = 0;
+    };
+    const History h = fit(p, PerceptronCriterion(Reduction::sum), opt, two,
+                          {.epochs = 10, .batch_size = 1, .shuffle = false, .callbacks = {textbook}, .verbose = 0});
+    CHECK(mismatches == 0);  // bit for bit, after every one of the 1,000 steps
+    CHECK(updates > 2);
+    CHECK(converged_after >= 0);
+    CHECK(h["loss"].back() == 0.0);
+    CHECK(accuracy(p.predict(two.x), two.y) == 1.0);
+    MESSAGE("iris perceptron: " << updates << " updates, an epoch without error after " << converged_after + 1
+                                << " epochs; w = (" << w[0] << ", " << w[1] << "), b = " << b);
+}
