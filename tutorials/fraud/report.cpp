@@ -175,9 +175,10 @@ int run_demo(const DemoOptions& o) {
                    100.0 * double(st.flagged - st.flagged_fraud) / double(std::max<std::uint64_t>(1, st.scored - st.fraud)),
                    alerts_path.string());
 
-    fmt::print("\n6. top alerts (contributions to the log-odds of fraud, from input gradients)\n");
+    fmt::print("\n6. top alerts, the strongest for each leading feature (each feature's contribution to the log-odds,\n"
+               "   gradient x input by the autodiff engine, in brackets)\n");
     for (const AlertSummary& a : st.top_alerts)
-        fmt::print("  {} line {:>7}  score {:.6f}  {}{}\n", a.id, a.line, a.score, explain(a),
+        fmt::print("  {} line {:>7}  score {:.6f} (log-odds {:5.1f})  {}{}\n", a.id, a.line, a.score, a.logit, explain(a),
                    a.pattern.empty() ? "" : fmt::format("   [generated as {}]", a.pattern));
     fmt::print("\ndone in {:.1f} s. Next: 'tapegrad-fraud score --model {} --in FILE.csv --alerts A.jsonl --rejects "
                "R.csv', or 'tapegrad-fraud --help'.\n",

@@ -53,15 +53,16 @@ const std::vector<std::size_t>& feature_source() {
 }
 
 void encode(const double* raw, float* out) {
-    out[0] = float(std::log1p(raw[amount]));
+    // float log1p: the features are float32 anyway, and it is the hot path of scoring
+    out[0] = std::log1p(float(raw[amount]));
     out[1] = float(raw[hour]);
-    out[2] = float(std::log1p(raw[distance_km]));
+    out[2] = std::log1p(float(raw[distance_km]));
     out[3] = float(raw[card_present]);
-    out[4] = float(std::log1p(raw[tx_last_hour]));
-    out[5] = float(std::log1p(raw[tx_last_day]));
-    out[6] = float(std::log1p(raw[account_age_days]));
+    out[4] = std::log1p(float(raw[tx_last_hour]));
+    out[5] = std::log1p(float(raw[tx_last_day]));
+    out[6] = std::log1p(float(raw[account_age_days]));
     out[7] = float(raw[foreign]);
-    out[8] = float(std::log1p(raw[avg_amount_30d]));
+    out[8] = std::log1p(float(raw[avg_amount_30d]));
     const auto& m = merchants();
     const int mcc = int(raw[merchant_category]);
     std::size_t hit = m.size();  // "other"

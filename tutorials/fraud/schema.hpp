@@ -56,6 +56,14 @@ void encode(const double* raw, float* out);
 /// merchant features is summed back onto merchant_category).
 const std::vector<std::size_t>& feature_source();
 
+/// Is value valid for its column (within range; whole when the column is integer)?
+/// Inline: the scorer calls it for every cell.
+inline bool value_ok(std::size_t column, double v) {
+    const Column& c = raw_columns()[column];
+    if (!(v >= c.min && (column == hour ? v < c.max : v <= c.max))) return false;  // hour is half-open
+    return !c.integer || v == double(static_cast<long long>(v));
+}
+
 /// Why a raw value is invalid for its column, or an empty string when it is valid.
 /// Used by the CSV reader's out_of_range rejects.
 std::string check_value(std::size_t column, double value);

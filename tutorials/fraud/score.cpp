@@ -69,15 +69,6 @@ struct BatchBuffers {
     }
 };
 
-void keep_top(std::vector<AlertSummary>& top, std::size_t k, AlertSummary a) {
-    if (k == 0) return;
-    if (top.size() == k && a.score <= top.back().score) return;
-    const auto at = std::upper_bound(top.begin(), top.end(), a.score,
-                                     [](double s, const AlertSummary& x) { return s > x.score; });
-    top.insert(at, std::move(a));
-    if (top.size() > k) top.pop_back();
-}
-
 }  // namespace
 
 ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
@@ -103,6 +94,7 @@ ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
     std::string out;  // alert lines waiting to be written
     out.reserve(1 << 17);
     std::vector<std::size_t> flagged;
+    std::vector<AlertSummary> best_by_lead(n_raw);  // the best alert per leading feature
     std::vector<float> xf;
     const RejectSink on_reject = [&](std::uint64_t line, Reject r, std::string_view detail, std::string_view raw) {
         rejects.write(line, r, detail, raw);
@@ -136,13 +128,14 @@ ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
             }
             const float* zp = z.data<float>();
             flagged.clear();
-            std::vector<double> probs;  // of flagged rows only
+            std::vector<double> probs, logits;  // of flagged rows only
             for (std::size_t i = 0; i < n; ++i) {
                 const double p = 1.0 / (1.0 + std::exp(-double(zp[i])));
                 const bool flag = p >= o.threshold;
                 if (flag) {
                     flagged.push_back(i);
                     probs.push_back(p);
+                    logits.push_back(double(zp[i]));
                 }
                 if (batch.label[i] == 1) {
                     ++st.fraud;
@@ -161,7 +154,8 @@ ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
                     const std::size_t start = out.size();
                     out += "{\"id\":";
                     append_json_string(out, batch.id(i));
-                    out += fmt::format(",\"line\":{},\"score\":{:.6f},\"top_features\":[", batch.line[i], probs[k]);
+                    out += fmt::format(",\"line\":{},\"score\":{:.6f},\"logit\":{:.3f},\"top_features\":[", batch.line[i],
+                                       probs[k], logits[k]);
                     for (std::size_t c = 0; c < why[k].size(); ++c) {
                         const Contribution& ct = why[k][c];
                         out += fmt::format("{}{{\"feature\":\"{}\",\"value\":{},\"contribution\":{:.4f}}}", c ? "," : "",
@@ -169,11 +163,11 @@ ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
                                            ct.contribution);
                     }
                     out += "]}\n";
-                    if (o.keep_top_alerts && (st.top_alerts.size() < o.keep_top_alerts || probs[k] > st.top_alerts.back().score))
-                        keep_top(st.top_alerts, o.keep_top_alerts,
-                                 {probs[k], batch.line[i], std::string(batch.id(i)),
-                                  has_pattern ? std::string(pattern_name(Pattern(batch.pattern[i]))) : std::string(),
-                                  out.substr(start, out.size() - start - 1)});
+                    AlertSummary& best = best_by_lead[why[k].empty() ? 0 : why[k][0].column];
+                    if (o.keep_top_alerts && (best.json.empty() || logits[k] > best.logit))
+                        best = {probs[k], logits[k], batch.line[i], std::string(batch.id(i)),
+                                has_pattern ? std::string(pattern_name(Pattern(batch.pattern[i]))) : std::string(),
+                                out.substr(start, out.size() - start - 1)};
                 }
                 if (out.size() >= (1 << 16)) {
                     alerts(out);
@@ -188,6 +182,11 @@ ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
     }
     if (!out.empty()) alerts(out);
     rejects.flush();
+    for (AlertSummary& a : best_by_lead)
+        if (!a.json.empty()) st.top_alerts.push_back(std::move(a));
+    std::sort(st.top_alerts.begin(), st.top_alerts.end(),
+              [](const AlertSummary& a, const AlertSummary& b) { return a.logit > b.logit; });
+    if (st.top_alerts.size() > o.keep_top_alerts) st.top_alerts.resize(o.keep_top_alerts);
     st.read = reader.rows_read();
     st.rejected = reader.rows_rejected();
     st.rejects_by_reason = reader.rejects_by_reason();

@@ -23,12 +23,15 @@ struct ScoreOptions {
     double threshold = 0.5;         ///< alert when the fraud probability >= threshold
     std::size_t top_features = 3;   ///< features listed per alert
     std::size_t batch_size = 4096;
-    std::size_t keep_top_alerts = 5;  ///< highest-scoring alerts kept for the report
+    /// Alerts kept for the report: the highest-scoring alert for each leading
+    /// feature (so the report shows different kinds of fraud), at most this many.
+    std::size_t keep_top_alerts = 5;
 };
 
 /// One alert as the report shows it (the JSON line is in `json`).
 struct AlertSummary {
     double score = 0;
+    double logit = 0;      ///< log-odds of fraud (ranks alerts whose score rounds to 1)
     std::uint64_t line = 0;
     std::string id;
     std::string pattern;   ///< the generator's pattern, when the stream has that column
@@ -45,7 +48,7 @@ struct ScoreStats {
     // When the stream is labelled (is_fraud column): how the alerts fared.
     bool labelled = false;
     std::uint64_t fraud = 0, flagged_fraud = 0;
-    std::vector<AlertSummary> top_alerts;  ///< highest scores first
+    std::vector<AlertSummary> top_alerts;  ///< highest logits first (see ScoreOptions::keep_top_alerts)
 };
 
 /// Score every row of reader with model. Each flagged row becomes one JSON line
