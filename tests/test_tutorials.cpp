@@ -7,7 +7,15 @@
 #include <cmath>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "../tutorials/01_perceptron/perceptron.hpp"
+#include "../tutorials/02_xor/xor.hpp"
+#include "../tutorials/03_activations/activations.hpp"
+#include "../tutorials/04_forward/forward.hpp"
+#include "../tutorials/05_loss/loss.hpp"
+#include "../tutorials/06_gradient_descent/descent.hpp"
+#include "../tutorials/07_gradient_ascent/ascent.hpp"
 #include "../tutorials/08_backprop/backprop.hpp"
 #include "../tutorials/common/ascii.hpp"
 #include "../tutorials/common/readme_check.hpp"
@@ -60,6 +68,149 @@ TEST_CASE("tutorials: ascii plots put points where they belong") {
     const std::string map = tut::ascii_map([](double x, double) { return x < 0 ? '.' : '#'; }, -1, 1, 0, 1, {}, 5, 2);
     CHECK(map.find("|..###") != std::string::npos);
     CHECK(tut::ascii_image({0, 16}, 1, 2, 16).find("|  @@|") != std::string::npos);
+}
+
+TEST_CASE("tutorials: 01 perceptron learns AND and OR through the chain rule") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("01_perceptron", tut::perceptron::run, run);
+    CHECK(r.neuron_sum_a == doctest::Approx(0.1));
+    CHECK(r.neuron_out_a == 1);
+    CHECK(r.neuron_sum_b == doctest::Approx(-0.1));
+    CHECK(r.neuron_out_b == 0);
+    // the first update on AND: (y - d)·(x1, x2, 1) with y = 0, d = 1, x = (1, 1)
+    CHECK(r.first_gradient == std::vector<double>{-1, -1, -1});
+    CHECK(r.and_result.accuracy == 1.0);
+    CHECK(r.or_result.accuracy == 1.0);
+    CHECK(r.and_result.epochs.size() == 6);
+    CHECK(r.and_result.epochs.back().errors == 0);
+    CHECK(r.and_result.w1 == doctest::Approx(0.2));
+    CHECK(r.and_result.w2 == doctest::Approx(0.1));
+    CHECK(r.and_result.b == doctest::Approx(-0.2));
+    CHECK(r.or_result.epochs.size() == 4);
+    check_readme_matches("01_perceptron", run.output);
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 02 xor: the perceptron cycles and fails, the MLP solves it") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("02_xor", tut::xor_gate::run, run);
+    CHECK_FALSE(r.perceptron.converged);
+    CHECK(r.perceptron.epochs.size() == 100);  // stopped by the cap
+    CHECK(r.perceptron.cycle_start > 0);
+    CHECK(r.perceptron.best_accuracy <= 0.75);
+    CHECK(r.perceptron.final_accuracy <= 0.75);
+    CHECK(r.mlp.accuracy == 1.0);
+    CHECK(r.mlp.loss < 0.01);
+    check_readme_matches("02_xor", run.output);
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 03 activations: derivatives from autodiff match the formulas") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("03_activations", tut::activations::run, run);
+    CHECK(r.sigmoid_d0 == doctest::Approx(0.25).epsilon(1e-15));
+    CHECK(r.sigmoid_max_d <= 0.25);
+    CHECK(r.tanh_d0 == doctest::Approx(1.0).epsilon(1e-15));
+    CHECK(r.relu_d_pos == 1.0);
+    CHECK(r.relu_d_neg == 0.0);
+    CHECK(r.leaky_d_neg == doctest::Approx(0.01));
+    CHECK(r.step_max_abs_d == 0.0);
+    CHECK(r.max_formula_gap < 1e-12);
+    // softmax sums to 1 and its Jacobian from autodiff is diag(p) - p p^T
+    const auto& sm = r.softmax;
+    CHECK(sm.probs[0] + sm.probs[1] + sm.probs[2] == doctest::Approx(1.0));
+    CHECK(sm.probs[0] == doctest::Approx(0.6590011388859679));
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+            CHECK(sm.jacobian[i][j] == doctest::Approx((i == j ? sm.probs[i] : 0.0) - sm.probs[i] * sm.probs[j]));
+    // vanishing: ten sigmoid layers multiply the gradient by less than 0.25^10; relu passes it
+    CHECK(r.sigmoid_chain.size() == 10);
+    CHECK(r.sigmoid_chain[9] < std::pow(0.25, 10));
+    CHECK(r.sigmoid_chain[0] == doctest::Approx(0.19661193324148185));
+    CHECK(r.tanh_chain[9] > r.sigmoid_chain[9]);
+    for (double g : r.relu_chain) CHECK(g == 1.0);
+    check_readme_matches("03_activations", run.output);
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 04 forward propagation, by hand and with layers") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("04_forward", tut::forward::run, run);
+    CHECK(r.hidden == std::vector<double>{1.5, 1.5, 0.0, 2.75});
+    // net inputs -1.75 and 3.625: P(fraud) = 1 / (1 + e^(-(3.625 + 1.75)))
+    CHECK(r.probabilities[1] == doctest::Approx(1 / (1 + std::exp(-5.375))).epsilon(1e-6));
+    CHECK(r.probabilities[0] + r.probabilities[1] == doctest::Approx(1.0));
+    CHECK(r.layers_gap < 1e-6);
+    REQUIRE(r.batch_fraud.size() == 4);
+    CHECK(r.batch_fraud[0] > 0.5);
+    CHECK(r.batch_fraud[1] < 0.5);
+    CHECK(r.batch_fraud[2] < 0.5);
+    CHECK(r.batch_fraud[3] > 0.5);
+    check_readme_matches("04_forward", run.output);
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 05 loss and cost on real numbers") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("05_loss", tut::loss::run, run);
+    CHECK(r.arrow_error == -2);
+    CHECK(r.arrow_squared == 4);
+    CHECK(r.arrow_absolute == 2);
+    CHECK(r.guess_sum == doctest::Approx(150 * r.guess_mse));
+    CHECK(r.guess_half_sum == doctest::Approx(r.guess_sum / 2));
+    CHECK(r.guess_mse == doctest::Approx(0.04285).epsilon(1e-3));
+    CHECK(r.best_m == doctest::Approx(0.4158).epsilon(1e-3));
+    CHECK(r.best_c == doctest::Approx(-0.3631).epsilon(1e-3));
+    CHECK(r.best_mse < r.guess_mse);
+    REQUIRE(r.bce.size() == 5);
+    CHECK(r.bce[0] == doctest::Approx(-std::log(0.9)));
+    CHECK(r.bce[2] == doctest::Approx(-std::log(0.1)));
+    CHECK(r.bce[4] == doctest::Approx(-std::log(0.01)));
+    CHECK(r.bce_from_logits_mean == doctest::Approx(r.bce_mean).epsilon(1e-9));
+    const double lse = std::log(std::exp(2.0) + std::exp(0.5) + std::exp(-1.0));
+    CHECK(r.ce_right == doctest::Approx(lse - 2.0));
+    CHECK(r.ce_wrong == doctest::Approx(lse + 1.0));
+    check_readme_matches("05_loss", run.output);
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 06 gradient descent: learning rates compared, one diverges") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("06_gradient_descent", tut::descent::run, run);
+    REQUIRE(r.runs.size() == 4);
+    const auto last = [&](std::size_t k) { return r.runs[k].path.back(); };
+    CHECK(r.runs[2].verdict == "converged");
+    CHECK(last(2).m == doctest::Approx(r.best_m).epsilon(1e-6));
+    CHECK(last(2).c == doctest::Approx(r.best_c).epsilon(1e-6));
+    CHECK(r.runs[3].verdict == "diverged");
+    CHECK(last(3).mse > 1e6);
+    CHECK(last(0).mse > last(1).mse);  // 0.001 is slower than 0.01, which is slower than 0.1
+    CHECK(last(1).mse > last(2).mse);
+    CHECK(r.runs[0].verdict == "still on its way");
+    CHECK(r.m_cm == doctest::Approx(0.4158).epsilon(1e-3));
+    CHECK(r.c_cm == doctest::Approx(-0.3631).epsilon(1e-3));
+    CHECK(r.raw_lr01_mse > 1e6);
+    check_readme_matches("06_gradient_descent", run.output);
+    CHECK(std::filesystem::exists(run.dir / "bowl.csv"));
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 07 gradient ascent climbs to the maximum with maximize") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("07_gradient_ascent", tut::ascent::run, run);
+    CHECK(r.profit.x == doctest::Approx(8.25).epsilon(1e-6));
+    CHECK(r.profit.objective == doctest::Approx(144.5).epsilon(1e-9));
+    CHECK(r.profit.iterations.front().undone);  // lr 0.2 overshoots: halved once
+    CHECK(r.profit.iterations.back().lr == doctest::Approx(0.1));
+    CHECK(r.profit.stop_reason.find("smaller than") != std::string::npos);
+    CHECK(r.max_gap_maximize_vs_minimize_neg == 0.0);
+    // the slope -4w^3 + 8w + 1 vanishes at both tops
+    for (double w : {r.hill_left.x, r.hill_right.x}) CHECK(std::abs(-4 * w * w * w + 8 * w + 1) < 1e-4);
+    CHECK(r.hill_left.x < 0);
+    CHECK(r.hill_right.x > 0);
+    CHECK(r.hill_right.objective > r.hill_left.objective);
+    check_readme_matches("07_gradient_ascent", run.output);
+    tut::testing::remove_files(run);
 }
 
 TEST_CASE("tutorials: 08 backprop reproduces the lesson's worked example to 8 decimals") {

@@ -107,6 +107,7 @@ void Report::gnuplot(const std::string& name, const std::string& script) {
 }
 
 void Report::files_summary() {
+    if (files_.empty()) return;
     section("Files");
     for (const std::string& line : files_) fmt::print(out, "{}\n", line);
     fmt::print(out, "(each .gp file is the gnuplot script of the PNG of the same name: run `gnuplot NAME.gp` in {})\n",
