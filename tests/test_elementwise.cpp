@@ -14,18 +14,11 @@ using test::rnd;
 
 namespace {
 
+using test::check_f32;
+using test::check_values;
+
 const TensorOptions f64{DType::f64};
 const TensorOptions f64_leaf{DType::f64, true};
-
-void check_values(const Tensor& t, const Shape& shape, const std::vector<double>& expected, double eps = 1e-12) {
-    REQUIRE(t.shape() == shape);
-    const std::vector<double> v = t.to_vector();
-    REQUIRE(v.size() == expected.size());
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        INFO("element " << i);
-        CHECK(v[i] == doctest::Approx(expected[i]).epsilon(eps));
-    }
-}
 
 /// Move values within gap of kink to kink +- gap, so finite differences never straddle it.
 Tensor away(Tensor t, double kink, double gap) {
@@ -87,31 +80,6 @@ void check_unary_op(const std::string& name, const Unary& op, double lo, double 
         sum(out).backward();
         REQUIRE(gx.grad().defined());
         CHECK(gx.grad().shape() == s);
-    }
-}
-
-/// f computed in float32 agrees with f in float64, values and gradients, and every
-/// gradient is float32 (no backward rule mixes in a double constant).
-void check_f32(const std::string& name, const std::function<Tensor(const std::vector<Tensor>&)>& f,
-               const std::vector<Tensor>& inputs) {
-    INFO("float32 " << name);
-    std::vector<Tensor> d, s;
-    for (const Tensor& t : inputs) {
-        d.push_back(t.detach().requires_grad_());
-        s.push_back(t.to(DType::f32).detach().requires_grad_());
-    }
-    const Tensor od = f(d), os = f(s);
-    REQUIRE(os.dtype() == DType::f32);
-    REQUIRE(os.shape() == od.shape());
-    const std::vector<double> vd = od.to_vector(), vs = os.to_vector();
-    for (std::size_t i = 0; i < vd.size(); ++i) CHECK(vs[i] == doctest::Approx(vd[i]).epsilon(1e-4));
-    sum(od).backward();
-    sum(os).backward();
-    for (std::size_t k = 0; k < inputs.size(); ++k) {
-        REQUIRE(s[k].grad().defined());
-        CHECK(s[k].grad().dtype() == DType::f32);
-        const std::vector<double> gd = d[k].grad().to_vector(), gs = s[k].grad().to_vector();
-        for (std::size_t i = 0; i < gd.size(); ++i) CHECK(gs[i] == doctest::Approx(gd[i]).epsilon(1e-4));
     }
 }
 
