@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <string>
@@ -82,6 +83,13 @@ inline long peak_rss_kb() {
     return u.ru_maxrss;
 }
 
+/// CPU time of the whole process (all threads), in seconds.
+inline double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 /// What one workload reports.
 struct Workload {
     const char* name;
@@ -91,7 +99,9 @@ struct Workload {
 };
 
 /// Time `steps` calls of step() after `warmup` untimed ones and print
-///   workload=<name> us_per_step=<x> samples_per_s=<y> peak_rss_kb=<k> rss_growth_kb=<g> gflops=<f>
+///   workload=<name> us_per_step=<x> samples_per_s=<y> peak_rss_kb=<k> rss_growth_kb=<g> gflops=<f> cpu_us_per_step=<c>
+/// cpu_us_per_step is the process's CPU time per step (all threads): on a busy
+/// machine it shows the work done when the wall clock also shows waiting.
 /// rss_growth_kb is the resident size gained between the end of the warm-up
 /// and the end of the run: it stays near 0 when memory does not grow with steps.
 template <class Step>
@@ -100,15 +110,18 @@ int run(const Workload& w, const Args& args, Step&& step) {
     const long warmup = args.warmup >= 0 ? args.warmup : std::max(3L, steps / 10);
     for (long i = 0; i < warmup; ++i) step();
     const long rss_before = current_rss_kb();
+    const double cpu0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     for (long i = 0; i < steps; ++i) step();
     const auto t1 = std::chrono::steady_clock::now();
+    const double cpu_us = (cpu_seconds() - cpu0) * 1e6 / static_cast<double>(steps);
     const long rss_after = current_rss_kb();
     const double us = std::chrono::duration<double, std::micro>(t1 - t0).count() / static_cast<double>(steps);
     const double samples_per_s = static_cast<double>(w.samples_per_step) * 1e6 / us;
     const double gflops = w.flops_per_step > 0 ? w.flops_per_step / (us * 1e3) : 0.0;
-    std::printf("workload=%s us_per_step=%.3f samples_per_s=%.1f peak_rss_kb=%ld rss_growth_kb=%ld gflops=%.3f\n",
-                w.name, us, samples_per_s, peak_rss_kb(), rss_after - rss_before, gflops);
+    std::printf("workload=%s us_per_step=%.3f samples_per_s=%.1f peak_rss_kb=%ld rss_growth_kb=%ld gflops=%.3f "
+                "cpu_us_per_step=%.3f\n",
+                w.name, us, samples_per_s, peak_rss_kb(), rss_after - rss_before, gflops, cpu_us);
     return 0;
 }
 

@@ -2,7 +2,6 @@
 #include "engine.hpp"
 
 #include <algorithm>
-#include <queue>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -20,11 +19,10 @@ public:
     Engine& operator=(const Engine&) = delete;
     // After an exception mid-pass, leave no node half-way (queued, or holding a gradient).
     ~Engine() {
-        for (const auto& node : done_) node->release();
-        while (!heap_.empty()) {
-            heap_.top()->pending_ = Tensor();
-            heap_.top()->queued_ = false;
-            heap_.pop();
+        for (Task& t : heap_) {
+            Node* n = t.out.grad_fn().get();
+            n->pending_ = Tensor();
+            n->queued_ = false;
         }
     }
 
@@ -42,27 +40,34 @@ public:
 
     void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds) {
         GradModeGuard mode(create_graph_);
+        heap_.reserve(64);
         for (std::size_t r = 0; r < roots.size(); ++r) seed(roots[r], seed_for(roots, seeds, r), r);
         while (!heap_.empty()) {
-            std::shared_ptr<Node> node = heap_.top();
-            heap_.pop();
-            step(*node);
-            if (!retain_) done_.push_back(std::move(node));
+            std::pop_heap(heap_.begin(), heap_.end(), Later{});
+            // The task holds the node's output, so the rule can read it (ctx.out())
+            // even after every consumer has been released (Note [output without a cycle]);
+            // the output holds the node.
+            Task task = std::move(heap_.back());
+            heap_.pop_back();
+            Node& node = *task.out.grad_fn();
+            step(node);
+            // Release at once (saved values are freed as the pass goes, keeping
+            // peak memory down): every node still to run has its output held
+            // by its own task.
+            if (!retain_) node.release();
         }
-        // Release only now: a released node drops its inputs, and a node that
-        // has yet to run may need its output, which is such an input
-        // (Note [output without a cycle]).
-        for (const auto& node : done_) node->release();
-        done_.clear();
     }
 
     std::vector<Tensor> results_;
 
 private:
+    /// A node waiting to run, held through its output tensor.
+    struct Task {
+        std::uint64_t sequence;
+        Tensor out;
+    };
     struct Later {
-        bool operator()(const std::shared_ptr<Node>& a, const std::shared_ptr<Node>& b) const {
-            return a->sequence() < b->sequence();
-        }
+        bool operator()(const Task& a, const Task& b) const { return a.sequence < b.sequence; }
     };
 
     static Tensor seed_for(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds, std::size_t r) {
@@ -92,13 +97,14 @@ private:
     }
 
     /// Send gradient g to tensor t: queue its producer, or accumulate into a leaf.
-    void deliver(const Tensor& t, const Tensor& g) {
+    void deliver(const Tensor& t, Tensor g) {
         if (const auto& fn = t.grad_fn()) {
             Node& n = *fn;
-            n.pending_ = n.pending_.defined() ? tg::add(n.pending_, g) : g;
+            n.pending_ = n.pending_.defined() ? tg::add(n.pending_, g) : std::move(g);
             if (!n.queued_) {
                 n.queued_ = true;
-                heap_.push(fn);
+                heap_.push_back(Task{n.sequence(), t});
+                std::push_heap(heap_.begin(), heap_.end(), Later{});
             }
             return;
         }
@@ -111,11 +117,11 @@ private:
             slot = slot.defined() ? tg::add(slot, g) : g;
             return;
         }
-        Tensor stored = g;
         // A leaf's .grad must not share storage with another tensor: optimisers
         // and clipping update it in place. Under create_graph it keeps its graph.
-        if (!create_graph_ && g.impl_ptr().use_count() > 1) stored = g.detach().clone();
-        impl->grad = impl->grad.defined() ? tg::add(impl->grad, stored) : stored;
+        // (g is this function's own handle: a count above 1 means someone else has it.)
+        if (!create_graph_ && g.impl_ptr().use_count() > 1) g = g.detach();  // detach copies
+        impl->grad = impl->grad.defined() ? tg::add(impl->grad, g) : std::move(g);
     }
 
     void step(Node& node) {
@@ -125,7 +131,6 @@ private:
                                          "retain_graph=true to the first backward to keep them",
                                          node.name()));
         Tensor g = std::move(node.pending_);
-        node.pending_ = Tensor();
         node.queued_ = false;
         if (capturing_) {
             if (auto it = node_targets_.find(&node); it != node_targets_.end()) results_[it->second] = g;
@@ -145,7 +150,7 @@ private:
             if (!in.requires_grad()) continue;
             gi = fit_to_input(node, i, in, gi);
             check_anomaly(node.name(), gi, "backward");
-            deliver(in, gi);
+            deliver(in, std::move(gi));
         }
         grads_.clear();
     }
@@ -170,9 +175,8 @@ private:
     bool retain_;
     bool create_graph_;
     bool capturing_ = false;
-    std::priority_queue<std::shared_ptr<Node>, std::vector<std::shared_ptr<Node>>, Later> heap_;
+    std::vector<Task> heap_;  // a max-heap on sequence (std::push_heap / pop_heap)
     std::vector<Tensor> grads_;
-    std::vector<std::shared_ptr<Node>> done_;
     std::unordered_map<const Node*, std::size_t> node_targets_;
     std::unordered_map<const TensorImpl*, std::size_t> leaf_targets_;
 };

@@ -28,6 +28,7 @@
 #include <optional>
 #include <vector>
 
+#include "allocator.hpp"
 #include "grad_mode.hpp"
 #include "tensor.hpp"
 
@@ -146,6 +147,13 @@ private:
 /// NaN/Inf check of an op's result when anomaly mode is on.
 void check_anomaly(const char* op, const Tensor& t, const char* phase);
 
+/// A new node for a rule, from the caching allocator (Note [caching allocator]).
+template <class Rule, class R>
+std::shared_ptr<Node> make_node(const char* name, InputList inputs, R&& rule) {
+    return std::allocate_shared<RuleNode<Rule>>(memory::CachingAllocator<RuleNode<Rule>>(), name, std::move(inputs),
+                                                std::forward<R>(rule));
+}
+
 /// Record an op: `out` was computed from `inputs`; `rule(ctx)` adds the input
 /// gradients. Records nothing (and drops the rule) when no input needs a gradient
 /// or grad mode is off. Capture what the rule needs by value, as Tensors or
@@ -156,7 +164,7 @@ Tensor record(const char* name, std::initializer_list<Tensor> inputs, Tensor out
         check_anomaly(name, out, "forward");
         return out;
     }
-    auto node = std::make_shared<RuleNode<std::decay_t<Rule>>>(name, InputList(inputs), std::forward<Rule>(rule));
+    auto node = make_node<std::decay_t<Rule>>(name, InputList(inputs), std::forward<Rule>(rule));
     Node* raw = node.get();
     return attach(raw, std::move(node), std::move(out));
 }
@@ -167,7 +175,7 @@ Tensor record(const char* name, const std::vector<Tensor>& inputs, Tensor out, R
         check_anomaly(name, out, "forward");
         return out;
     }
-    auto node = std::make_shared<RuleNode<std::decay_t<Rule>>>(name, InputList(inputs), std::forward<Rule>(rule));
+    auto node = make_node<std::decay_t<Rule>>(name, InputList(inputs), std::forward<Rule>(rule));
     Node* raw = node.get();
     return attach(raw, std::move(node), std::move(out));
 }

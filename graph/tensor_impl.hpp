@@ -6,12 +6,14 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "allocator.hpp"
 #include "tensor.hpp"
 
 namespace tg {
 
+// Storage comes from the caching allocator (Note [caching allocator]).
 template <class T>
-using Array = xt::xarray<T, xt::layout_type::row_major>;
+using Array = xt::xarray<T, xt::layout_type::row_major, memory::CachingAllocator<T>>;
 
 struct TensorImpl {
     std::variant<Array<float>, Array<double>> values;
@@ -25,10 +27,13 @@ struct TensorImpl {
     DType dtype() const { return values.index() == 0 ? DType::f32 : DType::f64; }
     template <class T> Array<T>& get() { return std::get<Array<T>>(values); }
     template <class T> const Array<T>& get() const { return std::get<Array<T>>(values); }
+    // index() instead of std::visit: no jump table, no valueless check (hot paths)
     const auto& shape() const {
-        return std::visit([](const auto& a) -> const auto& { return a.shape(); }, values);
+        return values.index() == 0 ? std::get_if<0>(&values)->shape() : std::get_if<1>(&values)->shape();
     }
-    std::size_t size() const { return std::visit([](const auto& a) { return a.size(); }, values); }
+    std::size_t size() const {
+        return values.index() == 0 ? std::get_if<0>(&values)->size() : std::get_if<1>(&values)->size();
+    }
 };
 
 template <class T> constexpr DType dtype_of();
@@ -38,7 +43,7 @@ template <> constexpr DType dtype_of<double>() { return DType::f64; }
 /// Wrap an array in a new tensor (no grad).
 template <class T>
 Tensor make_tensor(Array<T>&& a) {
-    return Tensor(std::make_shared<TensorImpl>(std::move(a)));
+    return Tensor(std::allocate_shared<TensorImpl>(memory::CachingAllocator<TensorImpl>(), std::move(a)));
 }
 
 /// The array of a tensor whose dtype is known to be T.

@@ -1,0 +1,47 @@
+#pragma once
+// The memory behind tensors and graph nodes (internal).
+//
+// Note [caching allocator]
+// ------------------------
+// A training step allocates the same blocks every time: one buffer per
+// activation and per gradient, one TensorImpl and one Node per op. Given to
+// malloc and back each step, large buffers go through mmap/munmap or heap
+// trimming, and every first touch of a page is a page fault (a 1 MB activation
+// is 256 faults, each several microseconds on a virtual machine); small ones pay
+// malloc's general path. So freed blocks are kept per thread in free lists by
+// size class (16-byte steps up to 1 KiB, then four classes per power of two)
+// and handed out again. A thread keeps at most kMaxCachedBytes of them; beyond
+// that, or when the thread has exited, blocks go back to malloc. A block may be
+// freed by another thread than the one that allocated it (it then joins that
+// thread's cache). Large blocks are 64-byte aligned (whole cache lines, AVX-512).
+#include <cstddef>
+#include <new>
+
+namespace tg::memory {
+
+/// A block of at least `bytes` bytes (never null; throws std::bad_alloc).
+void* allocate(std::size_t bytes);
+/// Give back a block from allocate(bytes), with the same byte count.
+void deallocate(void* p, std::size_t bytes) noexcept;
+/// Bytes held in this thread's cache (for tests and diagnostics).
+std::size_t cached_bytes() noexcept;
+/// Return this thread's cached blocks to malloc.
+void release_cached() noexcept;
+
+/// std::allocator replacement over allocate/deallocate, for xtensor storage
+/// and std::allocate_shared.
+template <class T>
+struct CachingAllocator {
+    using value_type = T;
+    CachingAllocator() noexcept = default;
+    template <class U>
+    CachingAllocator(const CachingAllocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(memory::allocate(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t n) noexcept { memory::deallocate(p, n * sizeof(T)); }
+    template <class U>
+    bool operator==(const CachingAllocator<U>&) const noexcept { return true; }
+    template <class U>
+    bool operator!=(const CachingAllocator<U>&) const noexcept { return false; }
+};
+
+}  // namespace tg::memory
