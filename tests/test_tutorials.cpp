@@ -17,6 +17,8 @@
 #include "../tutorials/06_gradient_descent/descent.hpp"
 #include "../tutorials/07_gradient_ascent/ascent.hpp"
 #include "../tutorials/08_backprop/backprop.hpp"
+#include "../tutorials/09_vanishing_exploding/gradients.hpp"
+#include "../tutorials/10_deep_networks/deep.hpp"
 #include "../tutorials/common/ascii.hpp"
 #include "../tutorials/common/readme_check.hpp"
 #include "../tutorials/common/testing.hpp"
@@ -254,5 +256,54 @@ TEST_CASE("tutorials: 08 backprop reproduces the lesson's worked example to 8 de
     check_readme_matches("08_backprop", run.output);
     CHECK(std::filesystem::exists(run.dir / "error.csv"));
     CHECK(std::filesystem::exists(run.dir / "trace.dot"));
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 09 vanishing and exploding gradients, and the fixes") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("09_vanishing_exploding", tut::gradients::run, run);
+    REQUIRE(r.norms.size() == 4);
+    const auto& sigmoid = r.norms[0];
+    const auto& tanh_xavier = r.norms[1];
+    const auto& relu_he = r.norms[2];
+    const auto& relu_bad = r.norms[3];
+    REQUIRE(sigmoid.size() == 11);
+    // vanishing: the first layer of the deep sigmoid net gets a millionth of the last one's gradient
+    CHECK(sigmoid.front() / sigmoid.back() < 1e-6);
+    for (std::size_t l = 1; l < sigmoid.size(); ++l) CHECK(sigmoid[l - 1] < sigmoid[l]);
+    // exploding: every gradient of the N(0, 1) net is enormous
+    for (double n : relu_bad) CHECK(n > 1e4);
+    // the fixes keep every layer within a factor 10 of the last
+    for (const auto* n : {&tanh_xavier, &relu_he})
+        for (double g : *n) {
+            CHECK(g > n->back() / 10);
+            CHECK(g < n->back() * 10);
+        }
+    // training: sigmoid barely moves (majority class), the fixed nets learn, the bad one diverges
+    REQUIRE(r.trained.size() == 4);
+    CHECK(r.trained[0].accuracy < 0.7);
+    CHECK(r.trained[1].accuracy > 0.97);
+    CHECK(r.trained[2].accuracy > 0.97);
+    CHECK(r.trained[3].diverged);
+    // clipping keeps the bad net finite, with small steps
+    CHECK_FALSE(r.clipped.diverged);
+    CHECK(r.clipped.losses.back() < r.clipped.losses.front());
+    CHECK(r.clipped.first_layer_change.front() <= 1.0 * 0.05 + 1e-6);  // a step is at most lr * max_norm
+    check_readme_matches("09_vanishing_exploding", run.output);
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 10 a DNN on breast-cancer data beats the perceptron") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("10_deep_networks", tut::deep::run, run);
+    CHECK(r.dnn.scores.accuracy >= 0.95);
+    CHECK(r.dnn.scores.roc_auc >= 0.98);
+    REQUIRE(r.splits.size() == 10);
+    CHECK(r.dnn_mean >= 0.95);
+    CHECK(r.dnn_mean > r.perceptron_mean);
+    int dnn_auc_higher = 0;
+    for (const auto& s : r.splits) dnn_auc_higher += s.dnn_auc > s.perceptron_auc;
+    CHECK(dnn_auc_higher >= 8);
+    check_readme_matches("10_deep_networks", run.output);
     tut::testing::remove_files(run);
 }

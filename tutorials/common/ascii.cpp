@@ -31,7 +31,7 @@ std::string ascii_plot(const std::vector<Series>& series, const PlotOptions& o) 
             const int r = static_cast<int>(std::lround((y1 - y) / (y1 - y0) * (o.height - 1)));
             grid[r][c] = s.mark;
         }
-    const auto label = [&](double v) { return o.log_y ? fmt::format("1e{:.3g}", v) : fmt::format("{:.3g}", v); };
+    const auto label = [&](double v) { return o.log_y ? fmt::format("{:.1e}", std::pow(10.0, v)) : fmt::format("{:.3g}", v); };
     const std::string top = label(y1), bottom = label(y0);
     const std::size_t margin = std::max({top.size(), bottom.size(), o.y_label.size()});
     std::string s;
