@@ -1,6 +1,7 @@
 // Saving and loading the fraud model as one safetensors file.
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -28,6 +29,9 @@ std::vector<std::string> split_commas(const std::string& s) {
     }
 }
 
+/// Far above any fraud model (the default MLP's file is 14 KB); refuses to read a huge file whole.
+constexpr std::uintmax_t max_model_bytes = 64u << 20;
+
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what) {
     throw std::runtime_error(fmt::format("model file {}: {}", path.string(), what));
 }
@@ -51,9 +55,24 @@ void save_model(const FraudModel& m, const std::filesystem::path& path) {
 }
 
 FraudModel load_model(const std::filesystem::path& path) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) fail(path, fmt::format("cannot be read as a model: {}", ec.message()));
+    if (size > max_model_bytes)
+        fail(path, fmt::format("cannot be read as a model: {} bytes, more than the {} a fraud model can need", size,
+                               max_model_bytes));
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes(size, '\0');
+    if (!in.read(bytes.data(), std::streamsize(size)))
+        fail(path, "cannot be read as a model: read error");
+    return load_model_bytes(bytes, path.string());
+}
+
+FraudModel load_model_bytes(std::string_view bytes, const std::string& name) {
+    const std::filesystem::path path = name;
     tg::nn::SafetensorsFile file;
     try {
-        file = tg::nn::load_safetensors(path.string());
+        file = tg::nn::parse_safetensors(bytes, name);
     } catch (const std::exception& e) {
         fail(path, fmt::format("cannot be read as a model: {}", e.what()));
     }
@@ -100,10 +119,20 @@ FraudModel load_model(const std::filesystem::path& path) {
     for (const auto& [k, v] : meta)
         if (k.rfind("fraud.info.", 0) == 0) m.info[k.substr(11)] = v;
 
+    // a model the file cannot describe sensibly is refused before anything is allocated for it
+    std::size_t params = 0, prev = m.features.size();
+    for (std::size_t h : m.hidden) params += (prev + 1) * h, prev = h;
+    if (params > 4'000'000 || m.hidden.size() > 64)
+        fail(path, fmt::format("hidden layers '{}' make {} parameters: not a fraud model", get("fraud.hidden"), params));
     m.net = build_net(m.arch, m.hidden, m.features.size());
     try {
-        const tg::nn::LoadResult lr = tg::nn::load(*m.net, path.string());
-        m.standardizer.load_state(lr.extra, "standardizer.");
+        // the network's tensors go to the network (strict: names, shapes and dtypes must
+        // match), the standardiser's to the standardiser
+        tg::nn::NamedTensors weights, standardizer;
+        for (auto& [n, t] : file.tensors)
+            (n.rfind("standardizer.", 0) == 0 ? standardizer : weights).emplace_back(n, t);
+        m.net->load_state_dict(weights, true);
+        m.standardizer.load_state(standardizer, "standardizer.");
     } catch (const std::exception& e) {
         fail(path, fmt::format("does not hold a {} with {} inputs: {}", m.describe(), m.features.size(), e.what()));
     }

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <tapegrad/nn/data.hpp>
@@ -55,6 +56,8 @@ void save_model(const FraudModel& model, const std::filesystem::path& path);
 /// tensors fit the architecture. Throws std::runtime_error with the file name
 /// and what is wrong.
 FraudModel load_model(const std::filesystem::path& path);
+/// The same from the bytes of a model file (name is used in messages). For tests and fuzzing.
+FraudModel load_model_bytes(std::string_view bytes, const std::string& name);
 
 /// The format tag stored in the metadata.
 inline constexpr const char* model_format = "tapegrad-fraud/1";
