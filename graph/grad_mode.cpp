@@ -3,8 +3,9 @@
 namespace tg {
 
 namespace {
-thread_local bool grad_enabled = true;
-thread_local bool anomaly_enabled = false;
+// initial-exec: a plain %fs-relative load instead of a __tls_get_addr call (every op reads these)
+[[gnu::tls_model("initial-exec")]] thread_local bool grad_enabled = true;
+[[gnu::tls_model("initial-exec")]] thread_local bool anomaly_enabled = false;
 }  // namespace
 
 bool GradMode::enabled() { return grad_enabled; }

@@ -29,7 +29,7 @@ bool all_finite(const Tensor& t) {
 InputList::InputList(std::initializer_list<Tensor> inputs) : size_(inputs.size()) {
     std::size_t i = 0;
     for (const Tensor& t : inputs) {
-        if (i < 2) small_[i] = t;
+        if (i < kInline) small_[i] = t;
         else big_.push_back(t);
         ++i;
     }
@@ -37,14 +37,13 @@ InputList::InputList(std::initializer_list<Tensor> inputs) : size_(inputs.size()
 
 InputList::InputList(const std::vector<Tensor>& inputs) : size_(inputs.size()) {
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-        if (i < 2) small_[i] = inputs[i];
+        if (i < kInline) small_[i] = inputs[i];
         else big_.push_back(inputs[i]);
     }
 }
 
 void InputList::clear() {
-    small_[0] = Tensor();
-    small_[1] = Tensor();
+    for (Tensor& t : small_) t = Tensor();
     big_.clear();
     size_ = 0;
 }
@@ -58,9 +57,16 @@ Node::Node(const char* name, InputList inputs)
 // (impl -> node -> input impl -> node ...). Instead, a node about to be the
 // last owner of an input's producer hands that producer to a per-thread list,
 // and the outermost destructor empties the list in a loop.
+namespace {
+struct Drain {
+    std::vector<std::shared_ptr<Node>> pending;
+    bool draining = false;
+};
+[[gnu::tls_model("initial-exec")]] thread_local Drain drain;
+}  // namespace
+
 Node::~Node() {
-    thread_local std::vector<std::shared_ptr<Node>> pending;
-    thread_local bool draining = false;
+    auto& [pending, draining] = drain;
     for (std::size_t i = 0; i < inputs_.size(); ++i) {
         Tensor& in = inputs_[i];
         if (in.impl() && in.impl_ptr().use_count() == 1 && in.impl()->grad_fn)
@@ -104,13 +110,13 @@ bool should_record(const std::vector<Tensor>& inputs) {
 }
 
 namespace {
-thread_local const char* running_rule = nullptr;  // the node whose backward rule is running
+[[gnu::tls_model("initial-exec")]] thread_local const char* running_rule = nullptr;  // the node whose backward rule is running
 }
 
 BackwardScope::BackwardScope(const char* op) : previous_(running_rule) { running_rule = op; }
 BackwardScope::~BackwardScope() { running_rule = previous_; }
 
-void check_anomaly(const char* op, const Tensor& t, const char* phase) {
+void check_anomaly_now(const char* op, const Tensor& t, const char* phase) {
     if (!AnomalyMode::enabled() || !t.defined()) return;
     if (all_finite(t)) return;
     if (running_rule)  // an op inside a backward rule: blame the rule

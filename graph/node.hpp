@@ -36,19 +36,20 @@ namespace tg {
 
 class BackwardContext;
 
-/// Inputs of a node: up to two inline, more on the heap.
+/// Inputs of a node: up to three inline (linear's x, w, b), more on the heap.
 class InputList {
 public:
     InputList() = default;
     InputList(std::initializer_list<Tensor> inputs);
     explicit InputList(const std::vector<Tensor>& inputs);
     std::size_t size() const { return size_; }
-    const Tensor& operator[](std::size_t i) const { return i < 2 ? small_[i] : big_[i - 2]; }
-    Tensor& operator[](std::size_t i) { return i < 2 ? small_[i] : big_[i - 2]; }
+    const Tensor& operator[](std::size_t i) const { return i < kInline ? small_[i] : big_[i - kInline]; }
+    Tensor& operator[](std::size_t i) { return i < kInline ? small_[i] : big_[i - kInline]; }
     void clear();
 
 private:
-    Tensor small_[2];
+    static constexpr std::size_t kInline = 3;
+    Tensor small_[kInline];
     std::vector<Tensor> big_;
     std::size_t size_ = 0;
 };
@@ -145,7 +146,10 @@ private:
 };
 
 /// NaN/Inf check of an op's result when anomaly mode is on.
-void check_anomaly(const char* op, const Tensor& t, const char* phase);
+void check_anomaly_now(const char* op, const Tensor& t, const char* phase);
+inline void check_anomaly(const char* op, const Tensor& t, const char* phase) {
+    if (AnomalyMode::enabled()) check_anomaly_now(op, t, phase);
+}
 
 /// A new node for a rule, from the caching allocator (Note [caching allocator]).
 template <class Rule, class R>

@@ -16,7 +16,7 @@ namespace tg {
 void check_same_dtype(const char* op, const Tensor& a, const Tensor& b, const std::source_location& loc) {
     check_defined(op, a);
     check_defined(op, b);
-    if (a.dtype() != b.dtype())
+    if (a.impl()->dtype() != b.impl()->dtype())
         throw_dtype_error(op, fmt::format("operands have different dtypes, {} {} and {} {}; convert one with "
                                           ".to(tg::DType::{})",
                                           dtype_name(a.dtype()), shape_str(a.shape()), dtype_name(b.dtype()),
@@ -24,11 +24,9 @@ void check_same_dtype(const char* op, const Tensor& a, const Tensor& b, const st
                           loc);
 }
 
-void check_defined(const char* op, const Tensor& t) {
-    if (!t.defined()) throw std::invalid_argument(fmt::format("{}: tensor is undefined (default-constructed)", op));
+void throw_undefined_tensor(const char* op) {
+    throw std::invalid_argument(fmt::format("{}: tensor is undefined (default-constructed)", op));
 }
-
-void Tensor::check_defined(const char* what) const { tg::check_defined(what, *this); }
 
 // ---- shape and values ------------------------------------------------------
 

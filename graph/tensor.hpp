@@ -38,6 +38,9 @@ struct BackwardOptions {
     bool create_graph = false;  ///< record the backward pass itself (higher-order gradients)
 };
 
+/// Throws std::invalid_argument: "<op>: tensor is undefined (default-constructed)".
+[[noreturn]] void throw_undefined_tensor(const char* op);
+
 class Tensor {
 public:
     Tensor() = default;  ///< an undefined tensor (like an empty torch::Tensor)
@@ -95,7 +98,10 @@ public:
     bool same(const Tensor& other) const { return impl_ == other.impl_; }
 
 private:
-    void check_defined(const char* what) const;
+    // inline: called by every accessor and op
+    void check_defined(const char* what) const {
+        if (!impl_) throw_undefined_tensor(what);
+    }
     std::shared_ptr<TensorImpl> impl_;
 };
 
@@ -155,7 +161,9 @@ inline Tensor randn(const Shape& shape, TensorOptions options = {}, Generator* g
 void check_same_dtype(const char* op, const Tensor& a, const Tensor& b,
                       const std::source_location& loc = {});
 /// Throws std::invalid_argument naming op when t is undefined.
-void check_defined(const char* op, const Tensor& t);
+inline void check_defined(const char* op, const Tensor& t) {
+    if (!t.defined()) throw_undefined_tensor(op);
+}
 
 /// Human-readable form: "tensor(shape=(2, 2), dtype=float32, [[1, 2], [3, 4]])".
 /// Large tensors are abbreviated with "..." (first and last 3 along each axis).

@@ -22,6 +22,44 @@ Tensor sign(const Tensor& x) {
     return map(x, [](auto v) { return v > 0 ? 1 : (v < 0 ? -1 : 0); });
 }
 
+namespace {
+
+// Backward rules of sigmoid, tanh and relu, each one pass over the gradient
+// instead of two or three ops (and their temporaries). They are ops
+// themselves, recorded under create_graph, so higher-order gradients still work.
+
+/// g * o * (1 - o), o = sigmoid(x).
+Tensor sigmoid_backward(const Tensor& g, const Tensor& o) {
+    Tensor out = detail::zip(g, o, "sigmoid_backward", [](auto gv, auto ov) { return gv * (ov * (1 - ov)); });
+    return record("sigmoid_backward", {g, o}, out, [](BackwardContext& ctx) {
+        const Tensor& gg = ctx.grad_out();
+        const Tensor& o = ctx.input(1);
+        if (ctx.needs(0)) ctx.add(0, sigmoid_backward(gg, o));                                  // o (1 - o)
+        if (ctx.needs(1)) ctx.add(1, mul(mul(gg, ctx.input(0)), rsub(1.0, mul(o, 2.0))));  // g (1 - 2 o)
+    });
+}
+
+/// g * (1 - o^2), o = tanh(x).
+Tensor tanh_backward(const Tensor& g, const Tensor& o) {
+    Tensor out = detail::zip(g, o, "tanh_backward", [](auto gv, auto ov) { return gv * (1 - ov * ov); });
+    return record("tanh_backward", {g, o}, out, [](BackwardContext& ctx) {
+        const Tensor& gg = ctx.grad_out();
+        const Tensor& o = ctx.input(1);
+        if (ctx.needs(0)) ctx.add(0, tanh_backward(gg, o));                              // 1 - o^2
+        if (ctx.needs(1)) ctx.add(1, mul(mul(mul(gg, ctx.input(0)), o), -2.0));  // -2 g o
+    });
+}
+
+/// g * (x > 0): the mask is a constant, so x gets no gradient.
+Tensor relu_backward(const Tensor& g, const Tensor& x) {
+    Tensor out = detail::zip(g, x, "relu_backward", [](auto gv, auto xv) { return gv * (xv > 0 ? 1 : 0); });
+    return record("relu_backward", {g}, out, [x](BackwardContext& ctx) {
+        ctx.add(0, relu_backward(ctx.grad_out(), x));
+    });
+}
+
+}  // namespace
+
 Tensor sigmoid(const Tensor& x) {
     check_defined("sigmoid", x);
     // Two branches so that e^(-x) never overflows: for x < 0 use e^x / (1 + e^x).
@@ -31,24 +69,19 @@ Tensor sigmoid(const Tensor& x) {
         const T e = std::exp(v);
         return e / (T(1) + e);
     });
-    return record("sigmoid", {x}, out, [](BackwardContext& ctx) {
-        const Tensor o = ctx.out();
-        ctx.add(0, mul(ctx.grad_out(), mul(o, rsub(1.0, o))));
-    });
+    return record("sigmoid", {x}, out, [](BackwardContext& ctx) { ctx.add(0, sigmoid_backward(ctx.grad_out(), ctx.out())); });
 }
 
 Tensor tanh(const Tensor& x) {
     check_defined("tanh", x);
     Tensor out = map(x, [](auto v) { return std::tanh(v); });
-    return record("tanh", {x}, out, [](BackwardContext& ctx) {
-        ctx.add(0, mul(ctx.grad_out(), rsub(1.0, square(ctx.out()))));
-    });
+    return record("tanh", {x}, out, [](BackwardContext& ctx) { ctx.add(0, tanh_backward(ctx.grad_out(), ctx.out())); });
 }
 
 Tensor relu(const Tensor& x) {
     check_defined("relu", x);
     Tensor out = map(x, [](auto v) { return v > 0 ? v : decltype(v)(0); });
-    return record("relu", {x}, out, [](BackwardContext& ctx) { ctx.add(0, mul(ctx.grad_out(), gt(ctx.input(0), 0.0))); });
+    return record("relu", {x}, out, [](BackwardContext& ctx) { ctx.add(0, relu_backward(ctx.grad_out(), ctx.input(0))); });
 }
 
 Tensor leaky_relu(const Tensor& x, double slope) {

@@ -232,9 +232,13 @@ Tensor bias_grad_op(const Tensor& gy, const ConvGeom& g) {
             T acc = T(0);
             for (std::size_t n = 0; n < g.n; ++n) {
                 const T* row = pg + (n * g.o + o) * L;
-                T part = T(0);
-                for (std::size_t i = 0; i < L; ++i) part += row[i];
-                acc += part;
+                // eight partial sums, so the loop vectorises without reassociation flags
+                T part[8] = {};
+                std::size_t i = 0;
+                for (; i + 8 <= L; i += 8)
+                    for (std::size_t k = 0; k < 8; ++k) part[k] += row[i + k];
+                for (; i < L; ++i) part[0] += row[i];
+                for (std::size_t k = 0; k < 8; ++k) acc += part[k];
             }
             r(o) = acc;
         }

@@ -15,8 +15,27 @@ namespace tg {
 
 namespace {
 
+// Below this many multiply-adds a plain loop beats a BLAS call, whose fixed
+// cost (argument checks, dispatch, packing) is about a microsecond: the
+// matrices of small models (seed-net's 2x2 layers) are all this size.
+constexpr std::size_t kSmallGemm = 512;
+
+/// c = a' b' + beta c with a' = ta ? a^T : a (row-major, m x k) and b' = tb ? b^T : b (k x n).
+template <class T>
+void small_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c,
+                T beta) {
+    for (std::size_t i = 0; i < m; ++i)
+        for (std::size_t j = 0; j < n; ++j) {
+            T acc = 0;
+            for (std::size_t p = 0; p < k; ++p) acc += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+            T& out = c[i * n + j];
+            out = beta == T(0) ? acc : beta * out + acc;
+        }
+}
+
 void blas_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b,
                float* c, float beta) {
+    if (m * n * k <= kSmallGemm) return small_gemm(ta, tb, m, n, k, a, b, c, beta);
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
                 1.0f, a, int(std::max<std::size_t>(1, ta ? m : k)), b, int(std::max<std::size_t>(1, tb ? k : n)), beta,
                 c, int(std::max<std::size_t>(1, n)));
@@ -24,6 +43,7 @@ void blas_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, co
 
 void blas_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a, const double* b,
                double* c, double beta) {
+    if (m * n * k <= kSmallGemm) return small_gemm(ta, tb, m, n, k, a, b, c, beta);
     cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
                 1.0, a, int(std::max<std::size_t>(1, ta ? m : k)), b, int(std::max<std::size_t>(1, tb ? k : n)), beta, c,
                 int(std::max<std::size_t>(1, n)));
@@ -31,12 +51,26 @@ void blas_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, co
 
 struct GemmPlan {
     std::size_t m, n, k;
-    Shape batch;  // broadcast batch shape
-    Shape out_shape;
+    Shape batch;  // broadcast batch shape (empty for two matrices)
+    Array<double>::shape_type out_shape;  // inline storage: no allocation up to rank 4
 };
 
 GemmPlan plan(const char* op, const Tensor& a, const Tensor& b, bool ta, bool tb, const std::source_location& loc) {
     check_same_dtype(op, a, b, loc);
+    // Two matrices (every product of linear layers and their backward): no shape copies.
+    const auto& as2 = a.impl()->shape();
+    const auto& bs2 = b.impl()->shape();
+    if (as2.size() == 2 && bs2.size() == 2) {
+        const std::size_t k = ta ? as2[0] : as2[1];
+        if (k == (tb ? bs2[1] : bs2[0])) {
+            GemmPlan p;
+            p.m = ta ? as2[1] : as2[0];
+            p.k = k;
+            p.n = tb ? bs2[0] : bs2[1];
+            p.out_shape = {p.m, p.n};
+            return p;
+        }
+    }
     const Shape as = a.shape(), bs = b.shape();
     if (as.size() < 2 || bs.size() < 2)
         throw_shape_error(op, fmt::format("{} and {}: operands need at least 2 dimensions here", shape_str(as),
@@ -60,7 +94,7 @@ GemmPlan plan(const char* op, const Tensor& a, const Tensor& b, bool ta, bool tb
                                           shape_str(bs), shape_str(ba), shape_str(bb)),
                           loc);
     }
-    p.out_shape = p.batch;
+    p.out_shape.assign(p.batch.begin(), p.batch.end());
     p.out_shape.push_back(p.m);
     p.out_shape.push_back(p.n);
     return p;
@@ -68,10 +102,14 @@ GemmPlan plan(const char* op, const Tensor& a, const Tensor& b, bool ta, bool tb
 
 template <class T>
 Array<T> gemm_forward(const GemmPlan& p, const Array<T>& a, const Array<T>& b, bool ta, bool tb) {
-    Array<T> out = Array<T>::from_shape(kernels::to_xshape(p.out_shape));
+    Array<T> out = Array<T>::from_shape(p.out_shape);
     if (out.size() == 0) return out;
     if (p.k == 0) {
         out.fill(T(0));
+        return out;
+    }
+    if (a.dimension() == 2 && b.dimension() == 2) {
+        blas_gemm(ta, tb, p.m, p.n, p.k, a.data(), b.data(), out.data(), T(0));
         return out;
     }
     const Shape as = shape_of(a), bs = shape_of(b);

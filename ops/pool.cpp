@@ -210,7 +210,9 @@ void tiled_scatter(const PoolGeom& g, const T* __restrict gy, const std::uint64_
             const std::size_t first = (p * g.oh + oy) * g.ow;
             for (std::size_t ox = 0; ox < g.ow; ++ox) {
                 const std::uint64_t bits = mask[first + ox];
-                const T v = gy[first + ox] / static_cast<T>(std::popcount(bits));
+                unsigned count = 0;  // (std::popcount is a library call without -mpopcnt)
+                for (std::size_t b = 0; b < KH * KW; ++b) count += static_cast<unsigned>((bits >> b) & 1u);
+                const T v = gy[first + ox] / static_cast<T>(count);
                 for (std::size_t ki = 0; ki < KH; ++ki)
                     for (std::size_t kj = 0; kj < KW; ++kj)
                         out[ki * g.w + ox * KW + kj] = ((bits >> (ki * KW + kj)) & 1u) ? v : T(0);
@@ -246,8 +248,12 @@ Tensor map_scatter(const Tensor& gy, const MapPtr& m) {
     Tensor out = dispatch(gy.dtype(), [&](auto z) {
         using T = decltype(z);
         Array<T> r = Array<T>::from_shape(kernels::to_xshape(m->in_shape));
-        r.fill(T(0));
         const T* pg = values<T>(gy).data();
+        const PoolGeom& g = m->g;
+        // the tiling kernels write every element they cover: zero only what they do not
+        const bool covers = m->kind == PoolKind::max && g.oh * g.sh == g.h && g.ow * g.sw == g.w &&
+                            (tiling(g, 2, 2) || tiling(g, 1, 2) || tiling(g, 3, 3));
+        if (!covers) r.fill(T(0));
         if (m->kind == PoolKind::max && tiling(m->g, 2, 2)) tiled_scatter<2, 2>(m->g, pg, m->mask.data(), r.data());
         else if (m->kind == PoolKind::max && tiling(m->g, 1, 2)) tiled_scatter<1, 2>(m->g, pg, m->mask.data(), r.data());
         else if (m->kind == PoolKind::max && tiling(m->g, 3, 3)) tiled_scatter<3, 3>(m->g, pg, m->mask.data(), r.data());

@@ -70,8 +70,32 @@ Tensor extreme(const char* op, const Tensor& x, const Axes& axes_in, bool keepdi
 
 }  // namespace
 
+namespace {
+
+/// The sum of every element, as a rank-0 tensor, in one op (the usual loss
+/// reduction; sum_to then reshape would be two ops each way). Same order of
+/// additions as sum_to.
+Tensor sum_all(const Tensor& x) {
+    Tensor out = dispatch(x.dtype(), [&](auto z) {
+        using T = decltype(z);
+        const Array<T>& a = values<T>(x);
+        const T* p = a.data();
+        T acc = 0;
+        for (std::size_t i = 0, n = a.size(); i < n; ++i) acc += p[i];
+        Array<T> r = Array<T>::from_shape(typename Array<T>::shape_type{});
+        r.data()[0] = acc;
+        return make_tensor(std::move(r));
+    });
+    return record("sum", {x}, out, [](BackwardContext& ctx) {
+        ctx.add(0, broadcast_to(ctx.grad_out(), ctx.input(0).shape()));
+    });
+}
+
+}  // namespace
+
 Tensor sum(const Tensor& x, const Axes& axes_in, bool keepdims) {
     check_defined("sum", x);
+    if (axes_in.empty() && !keepdims) return sum_all(x);
     const Shape xs = x.shape();
     const auto axes = detail::normalize_axes(axes_in, xs.size(), "sum");
     // sum_to is the reduction (and its rule the broadcast back).

@@ -297,3 +297,14 @@ TEST_CASE("safetensors: saving and loading a model, with optimiser state and ext
     CHECK_NOTHROW(load(*other, path, {.strict = false}));
     std::remove(path.c_str());
 }
+
+TEST_CASE("safetensors: the checksum is the standard CRC-32, also when computed piecewise") {
+    const std::string check = "123456789";
+    CHECK(crc32(check.data(), check.size()) == 0xcbf43926u);  // the CRC-32 check value
+    CHECK(crc32("", 0) == 0u);
+    std::string long_text;
+    for (int i = 0; i < 1000; ++i) long_text += static_cast<char>(i * 7 + 3);
+    const std::uint32_t whole = crc32(long_text.data(), long_text.size());
+    for (std::size_t cut : {1u, 7u, 8u, 13u, 500u, 999u})
+        CHECK(crc32(long_text.data() + cut, long_text.size() - cut, crc32(long_text.data(), cut)) == whole);
+}

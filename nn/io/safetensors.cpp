@@ -338,18 +338,28 @@ SafetensorsFile parse(Source& src, const std::string& name, const SafetensorsLim
 }  // namespace
 
 std::uint32_t crc32(const void* data, std::size_t size, std::uint32_t crc) {
-    static const auto table = [] {
-        std::array<std::uint32_t, 256> t{};
+    // Slicing-by-8 (8 table lookups per 8 bytes), several times faster than the
+    // byte-at-a-time loop; the result is the same CRC-32 as zlib's.
+    static const auto tables = [] {
+        std::array<std::array<std::uint32_t, 256>, 8> t{};
         for (std::uint32_t i = 0; i < 256; ++i) {
             std::uint32_t c = i;
             for (int k = 0; k < 8; ++k) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
+            t[0][i] = c;
         }
+        for (std::uint32_t i = 0; i < 256; ++i)
+            for (std::size_t k = 1; k < 8; ++k) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xffu];
         return t;
     }();
     const auto* p = static_cast<const unsigned char*>(data);
     crc = ~crc;
-    for (std::size_t i = 0; i < size; ++i) crc = table[(crc ^ p[i]) & 0xffu] ^ (crc >> 8);
+    for (; size >= 8; size -= 8, p += 8) {
+        const std::uint32_t lo = crc ^ (std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
+                                        std::uint32_t{p[3]} << 24);
+        crc = tables[7][lo & 0xffu] ^ tables[6][(lo >> 8) & 0xffu] ^ tables[5][(lo >> 16) & 0xffu] ^
+              tables[4][lo >> 24] ^ tables[3][p[4]] ^ tables[2][p[5]] ^ tables[1][p[6]] ^ tables[0][p[7]];
+    }
+    for (; size > 0; --size, ++p) crc = tables[0][(crc ^ *p) & 0xffu] ^ (crc >> 8);
     return ~crc;
 }
 
