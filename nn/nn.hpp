@@ -19,3 +19,8 @@
 #include "module.hpp"
 #include "optim/optim.hpp"
 #include "train.hpp"
+// conv, pooling, normalisation, embedding, recurrent layers
+#include "batchnorm.hpp"
+#include "conv.hpp"
+#include "embedding.hpp"
+#include "recurrent.hpp"
