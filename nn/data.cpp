@@ -122,11 +122,30 @@ std::pair<Dataset, Dataset> train_test_split(const Dataset& data, double test_fr
         const std::vector<double> labels = data.y.to_vector();
         std::map<double, std::vector<std::size_t>> by_class;  // in shuffled order
         for (std::size_t i : order) by_class[labels[i]].push_back(i);
+        // ceil(fraction * N) test rows in all, shared out in proportion to the classes:
+        // each class gets the floor of its share, the rest go to the largest remainders.
+        const auto n_test = static_cast<std::size_t>(std::ceil(test_fraction * static_cast<double>(n)));
+        std::vector<std::size_t> take;
+        std::vector<std::pair<double, std::size_t>> remainders;
+        std::size_t given = 0;
         for (auto& [label, rows] : by_class) {
-            const auto n_test = static_cast<std::size_t>(std::llround(test_fraction * static_cast<double>(rows.size())));
-            test.insert(test.end(), rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n_test));
-            train.insert(train.end(), rows.begin() + static_cast<std::ptrdiff_t>(n_test), rows.end());
+            const double share = test_fraction * static_cast<double>(rows.size());
+            take.push_back(static_cast<std::size_t>(std::floor(share)));
+            given += take.back();
+            remainders.emplace_back(share - std::floor(share), take.size() - 1);
         }
+        std::stable_sort(remainders.begin(), remainders.end(),
+                         [](const auto& a, const auto& b) { return a.first > b.first; });
+        for (std::size_t k = 0; given < n_test && k < remainders.size(); ++k, ++given) ++take[remainders[k].second];
+        std::size_t c = 0;
+        for (auto& [label, rows] : by_class) {
+            const auto t = static_cast<std::ptrdiff_t>(std::min(take[c++], rows.size()));
+            test.insert(test.end(), rows.begin(), rows.begin() + t);
+            train.insert(train.end(), rows.begin() + t, rows.end());
+        }
+        if (train.empty())
+            throw std::invalid_argument(
+                fmt::format("train_test_split: a test fraction of {} leaves no training rows out of {}", test_fraction, n));
         // mix the classes again, so batches are not sorted by class
         if (options.shuffle) {
             const auto pt = permutation(train.size(), gen), ps = permutation(test.size(), gen);

@@ -92,8 +92,10 @@ struct SplitOptions {
     bool stratify = false;
 };
 
-/// Split into (train, test), with ceil(test_fraction · N) test rows (per class when
-/// stratified, rounded). Throws std::invalid_argument unless 0 < test_fraction < 1.
+/// Split into (train, test), with ceil(test_fraction · N) test rows (as scikit-learn);
+/// when stratified, shared out among the classes in proportion (each class gets the
+/// floor of its share, the largest remainders one more).
+/// Throws std::invalid_argument unless 0 < test_fraction < 1 and both parts are non-empty.
 std::pair<Dataset, Dataset> train_test_split(const Dataset& data, double test_fraction, SplitOptions options = {});
 
 /// A random permutation of 0..n-1 (Fisher-Yates on gen).

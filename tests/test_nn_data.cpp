@@ -72,6 +72,14 @@ TEST_CASE("data: train_test_split, plain and stratified") {
     CHECK(te.size() == 20);
     CHECK(sum(te.y).item() == 2.0);  // the test part keeps its 10% of positives
     CHECK(sum(tr.y).item() == 8.0);
+    // 3 classes of 7, 5 and 3 rows, 20%: ceil(3) = 3 test rows: floors 1, 1, 0 and the largest remainder (0.6, the third class)
+    std::vector<double> three;
+    for (int c = 0; c < 3; ++c) three.insert(three.end(), std::size_t(7 - 2 * c), double(c));
+    const Dataset d3(zeros({15, 1}), from_vector(three, {15}));
+    auto [tr3, te3] = train_test_split(d3, 0.2, {.stratify = true});
+    CHECK(te3.size() == 3);
+    CHECK(tr3.size() == 12);
+    CHECK(sum(te3.y).item() == 0.0 + 1.0 + 2.0);
     CHECK_THROWS_AS(train_test_split(d, 1.5), std::invalid_argument);
 }
 

@@ -140,8 +140,11 @@ Result run(Report& report) {
                d.confusion.fp() + d.confusion.fn(), d.confusion.total(), p.confusion.fp() + p.confusion.fn());
 
     report.section("Ten different splits");
-    fmt::print(out, "  113 test tumours is a small sample: one more mistake moves the accuracy by 0.9%.\n"
-                    "  So both models are trained again on 10 different random splits:\n");
+    const std::size_t n_test = d.confusion.total();
+    fmt::print(out,
+               "  {} test tumours is a small sample: one more mistake moves the accuracy by {:.1f}%.\n"
+               "  So both models are trained again on 10 different random splits:\n",
+               n_test, 100.0 / static_cast<double>(n_test));
     fmt::print(out, "  {:>5} {:>11} {:>9} {:>15} {:>9}\n", "split", "perceptron", "DNN", "perceptron AUC", "DNN AUC");
     int never_worse = 0;
     for (std::uint64_t seed = 1; seed <= 10; ++seed) {
