@@ -19,6 +19,8 @@
 #include "../tutorials/08_backprop/backprop.hpp"
 #include "../tutorials/09_vanishing_exploding/gradients.hpp"
 #include "../tutorials/10_deep_networks/deep.hpp"
+#include "../tutorials/11_cnn/cnn.hpp"
+#include "../tutorials/12_rnn/rnn.hpp"
 #include "../tutorials/common/ascii.hpp"
 #include "../tutorials/common/readme_check.hpp"
 #include "../tutorials/common/testing.hpp"
@@ -305,5 +307,36 @@ TEST_CASE("tutorials: 10 a DNN on breast-cancer data beats the perceptron") {
     for (const auto& s : r.splits) dnn_auc_higher += s.dnn_auc > s.perceptron_auc;
     CHECK(dnn_auc_higher >= 8);
     check_readme_matches("10_deep_networks", run.output);
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 11 a CNN reads the 8x8 digits") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("11_cnn", tut::cnn::run, run);
+    CHECK(r.train_size + r.test_size == 1797);
+    CHECK(r.test_accuracy >= 0.97);
+    REQUIRE(r.confusion.classes == 10);
+    CHECK(r.confusion.total() == r.test_size);
+    std::size_t right = 0;
+    for (std::size_t k = 0; k < 10; ++k) right += r.confusion.at(k, k);
+    CHECK(right + r.mistakes.size() == r.test_size);
+    CHECK(static_cast<double>(right) / static_cast<double>(r.test_size) == doctest::Approx(r.test_accuracy));
+    for (const auto& m : r.mistakes) CHECK(m.truth != m.predicted);
+    CHECK(r.edge_response_max > 0);
+    CHECK(r.history["loss"].back() < r.history["loss"].front());
+    check_readme_matches("11_cnn", run.output);
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 12 an RNN remembers with its state, and forecasts sunspots") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("12_rnn", tut::rnn::run, run);
+    CHECK(r.rnn_accuracy >= 0.95);
+    CHECK(r.memoryless_accuracy <= 0.6);  // no memory, no better than a coin
+    REQUIRE(r.state_gap.size() == 10);
+    for (double g : r.state_gap) CHECK(g > 0.5);  // the first input is never forgotten
+    CHECK(r.first_test_year == 1948);
+    CHECK(r.gru_rmse < 0.8 * r.last_value_rmse);
+    check_readme_matches("12_rnn", run.output);
     tut::testing::remove_files(run);
 }

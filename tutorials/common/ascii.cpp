@@ -41,7 +41,7 @@ std::string ascii_plot(const std::vector<Series>& series, const PlotOptions& o) 
         s += fmt::format("{:>{}} |{}\n", left, margin, grid[r]);
     }
     s += fmt::format("{:>{}} +{}\n", "", margin, std::string(o.width, '-'));
-    const std::string xl = fmt::format("{:.3g}", x0), xr = fmt::format("{:.3g}", x1);
+    const std::string xl = fmt::format("{:.4g}", x0), xr = fmt::format("{:.4g}", x1);
     const int gap = std::max(1, o.width - static_cast<int>(xl.size() + xr.size()));
     s += fmt::format("{:>{}}  {}{}{}\n", "", margin, xl, std::string(gap, ' '), xr);
     if (!o.x_label.empty()) s += fmt::format("{:>{}}  {:^{}}\n", "", margin, o.x_label, o.width);
