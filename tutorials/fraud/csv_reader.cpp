@@ -311,8 +311,9 @@ bool parse_row(const HeaderMap& h, const std::vector<std::string_view>& fields, 
 
 // ---- TransactionReader ------------------------------------------------------
 
-TransactionReader::TransactionReader(int fd, std::string name, bool need_label, std::size_t max_line)
-    : lines_(fd, std::move(name), max_line) {
+TransactionReader::TransactionReader(int fd, std::string name, bool need_label, std::size_t max_line,
+                                     std::size_t buffer_size)
+    : lines_(fd, std::move(name), max_line, buffer_size) {
     std::string_view line;
     bool too_long = false;
     if (!lines_.next(line, too_long)) throw std::runtime_error(fmt::format("{}: empty input, no header line", lines_.name()));

@@ -108,7 +108,9 @@ using RejectSink = std::function<void(std::uint64_t, Reject, std::string_view, s
 class TransactionReader {
 public:
     /// Throws std::runtime_error on a missing or mismatched header, tg::IoError on read errors.
-    TransactionReader(int fd, std::string name, bool need_label, std::size_t max_line = 64 * 1024);
+    /// max_line and buffer_size as for LineReader.
+    TransactionReader(int fd, std::string name, bool need_label, std::size_t max_line = 64 * 1024,
+                      std::size_t buffer_size = 1 << 20);
     /// The next valid row; false at the end of the input.
     bool next(ParsedRow& row, const RejectSink& on_reject);
     const HeaderMap& header() const { return header_; }
