@@ -146,4 +146,21 @@ inline std::vector<std::int64_t> labels(std::size_t n, std::int64_t classes, std
 /// Flops of a product [m,k] x [k,n].
 constexpr double gemm_flops(double m, double n, double k) { return 2 * m * n * k; }
 
+/// Matrix-product flops of one cnn training step (convolutions as im2col products):
+/// forward and weight gradient of every layer, input gradient of all but the first.
+constexpr double cnn_flops(double batch) {
+    const double conv1 = gemm_flops(batch * 28 * 28, 16, 1 * 9);
+    const double conv2 = gemm_flops(batch * 14 * 14, 32, 16 * 9);
+    const double fc = gemm_flops(batch, 10, 1568);
+    return 2 * conv1 + 3 * conv2 + 3 * fc;
+}
+
+/// Matrix-product flops of one rnn training step: T input products, T - 1 hidden
+/// products (the first step has no previous state), their weight gradients,
+/// the hidden-state gradients, and the head.
+constexpr double rnn_flops(double batch, double steps, double input, double hidden, double classes) {
+    const double xw = gemm_flops(batch, hidden, input), hw = gemm_flops(batch, hidden, hidden);
+    return 2 * steps * xw + 3 * (steps - 1) * hw + 3 * gemm_flops(batch, classes, hidden);
+}
+
 }  // namespace bench
