@@ -2,9 +2,11 @@
 #include "activation.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 #include "detail.hpp"
 #include "elementwise.hpp"
+#include "fast_math.hpp"
 #include "reduce.hpp"
 
 namespace tg {
@@ -65,16 +67,22 @@ Tensor sigmoid(const Tensor& x) {
     // Two branches so that e^(-x) never overflows: for x < 0 use e^x / (1 + e^x).
     Tensor out = map(x, [](auto v) {
         using T = decltype(v);
-        if (v >= 0) return T(1) / (T(1) + std::exp(-v));
-        const T e = std::exp(v);
-        return e / (T(1) + e);
+        if constexpr (std::is_same_v<T, float>) return fast::sigmoid(v);  // vectorised
+        else {
+            if (v >= 0) return T(1) / (T(1) + std::exp(-v));
+            const T e = std::exp(v);
+            return e / (T(1) + e);
+        }
     });
     return record("sigmoid", {x}, out, [](BackwardContext& ctx) { ctx.add(0, sigmoid_backward(ctx.grad_out(), ctx.out())); });
 }
 
 Tensor tanh(const Tensor& x) {
     check_defined("tanh", x);
-    Tensor out = map(x, [](auto v) { return std::tanh(v); });
+    Tensor out = map(x, [](auto v) {
+        if constexpr (std::is_same_v<decltype(v), float>) return fast::tanh(v);  // vectorised
+        else return std::tanh(v);
+    });
     return record("tanh", {x}, out, [](BackwardContext& ctx) { ctx.add(0, tanh_backward(ctx.grad_out(), ctx.out())); });
 }
 
