@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <memory>
 
 #include <fmt/format.h>
@@ -212,10 +213,13 @@ void tiled_scatter(const PoolGeom& g, const T* __restrict gy, const std::uint64_
                 const std::uint64_t bits = mask[first + ox];
                 unsigned count = 0;  // (std::popcount is a library call without -mpopcnt)
                 for (std::size_t b = 0; b < KH * KW; ++b) count += static_cast<unsigned>((bits >> b) & 1u);
-                const T v = gy[first + ox] / static_cast<T>(count);
+                // v where the bit is set, +0 elsewhere, by masking v's bits: a select written
+                // as `bit ? v : 0` compiles to a branch here, mispredicted on every window
+                using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+                const U v = std::bit_cast<U>(static_cast<T>(gy[first + ox] / static_cast<T>(count)));
                 for (std::size_t ki = 0; ki < KH; ++ki)
                     for (std::size_t kj = 0; kj < KW; ++kj)
-                        out[ki * g.w + ox * KW + kj] = ((bits >> (ki * KW + kj)) & 1u) ? v : T(0);
+                        out[ki * g.w + ox * KW + kj] = std::bit_cast<T>(v & (U{0} - static_cast<U>((bits >> (ki * KW + kj)) & 1u)));
             }
         }
 }
