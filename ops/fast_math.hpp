@@ -5,6 +5,8 @@
 // them against double precision). Float64 keeps the C library's functions,
 // so gradcheck sees the exact ones. Internal.
 #include <bit>
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace tg::fast {
@@ -28,7 +30,9 @@ inline float exp_nonpositive(float x) {
     p = p * r + 1.0f;
     p = p * r + 1.0f;
     const float scale = std::bit_cast<float>(static_cast<std::uint32_t>(n + 127) << 23);
-    return x < -87.3f ? 0.0f : p * scale;
+    // (a multiplication by 0 or 1, not a second select on the same comparison: GCC
+    // vectorises that only for plain SSE2, not when SSE4.1 or AVX are enabled)
+    return p * scale * static_cast<float>(x >= -87.3f);
 }
 
 /// tanh(x). Near 0 its odd Taylor series to x^15 (|x| < 0.5, where the series'
@@ -48,8 +52,7 @@ inline float tanh(float x) {
     const float series = x * (1.0f - x2 * s);  // (keeps the sign of -0)
     const float e = exp_nonpositive(-2.0f * (a < 9.0f ? a : 9.0f));
     const float far = (1.0f - e) / (1.0f + e);
-    const float result = a < 0.5f ? series : (x < 0 ? -far : far);
-    return x != x ? x : result;
+    return !(a >= 0.5f) ? series : std::copysign(far, x);  // NaN takes the series: NaN
 }
 
 /// 1 / (1 + e^-x) without overflow: with e = e^(-|x|), 1 / (1 + e) for x >= 0
@@ -57,8 +60,12 @@ inline float tanh(float x) {
 inline float sigmoid(float x) {
     const float e = exp_nonpositive(x < 0 ? x : -x);
     const float s = 1.0f / (1.0f + e);
-    const float result = x >= 0 ? s : e * s;
-    return x != x ? x : result;
+    return x >= 0 || x != x ? s : e * s;  // NaN: e and s are NaN
 }
+
+/// out[i] = tanh(x[i]) and sigmoid(x[i]) over arrays, vectorised for the
+/// processor at hand (fast_math.cpp).
+void tanh_array(const float* x, float* out, std::size_t n);
+void sigmoid_array(const float* x, float* out, std::size_t n);
 
 }  // namespace tg::fast

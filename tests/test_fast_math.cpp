@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "../ops/fast_math.hpp"
 
@@ -59,4 +60,20 @@ TEST_CASE("fast math: edge values") {
     CHECK(tg::fast::sigmoid(-inf) == 0.0f);
     CHECK(tg::fast::sigmoid(-200.0f) == 0.0f);
     CHECK(std::isnan(tg::fast::sigmoid(nan)));
+}
+
+TEST_CASE("fast math: the array kernels give exactly the scalar functions' results, on any processor") {
+    std::vector<float> x;
+    for (int i = -20000; i <= 20000; ++i) x.push_back(static_cast<float>(i) * 1e-3f);
+    x.push_back(std::numeric_limits<float>::infinity());
+    x.push_back(std::numeric_limits<float>::quiet_NaN());
+    std::vector<float> t(x.size()), s(x.size());
+    tg::fast::tanh_array(x.data(), t.data(), x.size());
+    tg::fast::sigmoid_array(x.data(), s.data(), x.size());
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i + 1 < x.size(); ++i)
+        differ += (t[i] != tg::fast::tanh(x[i])) + (s[i] != tg::fast::sigmoid(x[i]));
+    CHECK(differ == 0);
+    CHECK(std::isnan(t.back()));
+    CHECK(std::isnan(s.back()));
 }
