@@ -156,7 +156,7 @@ const std::vector<Command>& commands() {
          {{"dir", "DIR", "where data, models and outputs go (default fraud-data)"},
           {"train-rows", "N", "rows of the training file (default 200000)"},
           {"stream-rows", "N", "rows of the held-out stream (default 1000000)"},
-          {"seed", "S", "seed of the training data (the stream uses S+1; default 1)"},
+          {"seed", "S", "seed of the training data (the test file uses S+1, the stream S+2; default 1)"},
           {"epochs", "N", "maximum epochs per model (default 30)"}},
          &cmd_demo},
     };

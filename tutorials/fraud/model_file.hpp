@@ -33,7 +33,7 @@ struct FraudModel {
     tg::Tensor logits(const tg::Tensor& x) const;
     /// Fraud probabilities sigmoid(logit) of standardised features, as a flat vector (no grad).
     std::vector<float> probabilities(const tg::Tensor& x) const;
-    /// A one-line description: "mlp 19-64-32-1 (3,457 parameters)".
+    /// A one-line description: "mlp 18-64-32-1 (3,329 parameters)".
     std::string describe() const;
 };
 
