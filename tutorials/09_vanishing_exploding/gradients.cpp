@@ -152,7 +152,7 @@ Result run(Report& report) {
                        t.losses.front(), "-", "-", t.losses.size(),
                        std::isnan(t.losses.back()) ? "NaN (not a number)" : "infinite");
         else
-            fmt::print(out, "  {:<13} {:>10.4f} {:>10.4f} {:>8.1f}%\n", c.name, t.losses.front(), t.losses.back(),
+            fmt::print(out, "  {:<13} {:>10.4f} {:>10.3f} {:>8.1f}%\n", c.name, t.losses.front(), t.losses.back(),
                        100 * t.accuracy);
     }
     fmt::print(out, "  The sigmoid net hardly learns: its first layers get no gradient. The badly initialised\n"
