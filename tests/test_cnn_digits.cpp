@@ -1,7 +1,7 @@
 // A small CNN on real images: scikit-learn's 8x8 handwritten digits (tutorials/data).
 #include <chrono>
 
-#include "data_files.hpp"
+#include "../tutorials/11_cnn/cnn.hpp"
 #include "helpers.hpp"
 
 using namespace tg;
@@ -11,11 +11,11 @@ using namespace tg::nn;
 // split, initialisation and batch order.
 TEST_CASE("cnn digits: a small CNN reaches >= 97% on a held-out 20% split in well under a minute") {
     const auto start = std::chrono::steady_clock::now();
-    const test::Digits digits = test::load_digits();
-    REQUIRE(digits.images.shape() == Shape{1797, 1, 8, 8});
-    CHECK(digits.labels.at({0}) == 0);
-    CHECK(digits.labels.at({1796}) == 8);
-    auto [train, test] = train_test_split(Dataset(digits.images, digits.labels), 0.2, {.seed = 7, .stratify = true});
+    const Dataset digits = tut::cnn::load_digits();  // the tutorial's reader
+    REQUIRE(digits.x.shape() == Shape{1797, 1, 8, 8});
+    CHECK(digits.y.at({0}) == 0);
+    CHECK(digits.y.at({1796}) == 8);
+    auto [train, test] = train_test_split(digits, 0.2, {.seed = 7, .stratify = true});
     CHECK(test.size() == 360);  // ceil(20% of 1797), shared among the classes (as scikit-learn)
 
     manual_seed(11);

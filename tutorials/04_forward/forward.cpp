@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "../common/ascii.hpp"
+
 namespace tut::forward {
 
 namespace {
@@ -26,17 +28,6 @@ std::string sum_text(const std::vector<double>& weights, const std::vector<doubl
         s += fmt::format("*{:.{}f}", inputs[i], decimals);
     }
     return s + fmt::format(" {} {:.1f}", bias < 0 ? '-' : '+', std::abs(bias));
-}
-
-std::string indent(const std::string& text) {
-    std::string s;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        const std::size_t end = std::min(text.find('\n', start), text.size());
-        s += "  " + text.substr(start, end - start) + "\n";
-        start = end + 1;
-    }
-    return s;
 }
 
 std::string matrix_row(const std::vector<double>& v) {

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "../common/ascii.hpp"
+
 #include "../common/data.hpp"
 
 namespace tut::deep {
@@ -22,19 +24,6 @@ Scores score(const tg::Tensor& logits, const tg::Tensor& y) {
     s.f1 = nn::f1_score(logits, y, 0.0);
     s.roc_auc = nn::roc_auc(logits, y);
     s.confusion = nn::confusion_matrix(logits, y, 0.0, 2);
-    return s;
-}
-
-std::string indent(const std::string& text) {
-    std::string s;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        const std::size_t end = std::min(text.find('\n', start), text.size());
-        std::string line = text.substr(start, end - start);
-        line.erase(line.find_last_not_of(' ') + 1);
-        s += "  " + line + "\n";
-        start = end + 1;
-    }
     return s;
 }
 
@@ -112,17 +101,7 @@ Result run(Report& report) {
             fmt::print(out, "  {:>5} {:>8.4f} {:>8.1f}% {:>9.4f} {:>12.1f}%\n", e + 1, h["loss"][e],
                        100 * h["accuracy"][e], h["val_loss"][e], 100 * h["val_accuracy"][e]);
     fmt::print(out, "  (val_ is the held-out part: we watch it, we do not train on it)\n");
-    {
-        std::vector<std::vector<double>> rows;
-        for (std::size_t e = 0; e < h.epochs(); ++e)
-            rows.push_back({static_cast<double>(e + 1), h["loss"][e], h["val_loss"][e], h["accuracy"][e],
-                            h["val_accuracy"][e]});
-        report.csv("history", {"epoch", "loss", "val_loss", "accuracy", "val_accuracy"}, rows);
-        report.gnuplot("history", "set multiplot layout 1,2\nset grid\nset xlabel 'epoch'\n"
-                                  "set title 'loss'\nplot for [k=2:3] 'history.csv' using 1:k with lines lw 2\n"
-                                  "set title 'accuracy'\nset key bottom right\nset yrange [0.5:1]\n"
-                                  "plot for [k=4:5] 'history.csv' using 1:k with lines lw 2\nunset multiplot\n");
-    }
+    history_files(report, h, "[0.5:1]");
 
     report.section("Perceptron against DNN, on the held-out tumours");
     const Scores& p = res.perceptron;

@@ -159,17 +159,7 @@ Result run(Report& report) {
     report.section("The network");
     tg::manual_seed(11);
     auto model = make_cnn();
-    {
-        const std::string table = nn::summary_string(*model, {1, 1, 8, 8});
-        std::size_t start = 0;
-        while (start < table.size()) {
-            const std::size_t end = std::min(table.find('\n', start), table.size());
-            std::string line = table.substr(start, end - start);
-            line.erase(line.find_last_not_of(' ') + 1);
-            fmt::print(out, "  {}\n", line);
-            start = end + 1;
-        }
-    }
+    fmt::print(out, "{}", indent(nn::summary_string(*model, {1, 1, 8, 8})));
 
     report.section("Training");
     tg::optim::Adam adam(model->parameters(), 0.01);
@@ -184,17 +174,7 @@ Result run(Report& report) {
         if (e < 3 || (e + 1) % 3 == 0)
             fmt::print(out, "  {:>5} {:>8.4f} {:>8.1f}% {:>9.4f} {:>12.1f}%\n", e + 1, h["loss"][e],
                        100 * h["accuracy"][e], h["val_loss"][e], 100 * h["val_accuracy"][e]);
-    {
-        std::vector<std::vector<double>> rows;
-        for (std::size_t e = 0; e < h.epochs(); ++e)
-            rows.push_back({static_cast<double>(e + 1), h["loss"][e], h["val_loss"][e], h["accuracy"][e],
-                            h["val_accuracy"][e]});
-        report.csv("history", {"epoch", "loss", "val_loss", "accuracy", "val_accuracy"}, rows);
-        report.gnuplot("history", "set multiplot layout 1,2\nset grid\nset xlabel 'epoch'\n"
-                                  "set title 'loss'\nplot for [k=2:3] 'history.csv' using 1:k with linespoints lw 2\n"
-                                  "set title 'accuracy'\nset key bottom right\n"
-                                  "plot for [k=4:5] 'history.csv' using 1:k with linespoints lw 2\nunset multiplot\n");
-    }
+    history_files(report, h);
 
     report.section("Results on the held-out digits");
     const tg::Tensor logits = nn::predict(*model, test.x);
@@ -207,17 +187,7 @@ Result run(Report& report) {
     std::vector<std::string> names;
     for (int k = 0; k < 10; ++k) names.push_back(std::to_string(k));
     fmt::print(out, "  Confusion matrix (rows: the true digit, columns: the network's answer):\n");
-    {
-        const std::string table = res.confusion.to_string(names);
-        std::size_t start = 0;
-        while (start < table.size()) {
-            const std::size_t end = std::min(table.find('\n', start), table.size());
-            std::string line = table.substr(start, end - start);
-            line.erase(line.find_last_not_of(' ') + 1);
-            fmt::print(out, "  {}\n", line);
-            start = end + 1;
-        }
-    }
+    fmt::print(out, "{}", indent(res.confusion.to_string(names)));
     std::vector<std::vector<double>> rows;
     for (std::size_t t = 0; t < 10; ++t) {
         std::vector<double> row;

@@ -106,4 +106,17 @@ std::string ascii_image(const std::vector<double>& pixels, int rows, int cols, d
     return s + edge;
 }
 
+std::string indent(const std::string& text) {
+    std::string s;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        std::string line = text.substr(start, end - start);
+        line.erase(line.find_last_not_of(' ') + 1);
+        s += "  " + line + "\n";
+        start = end + 1;
+    }
+    return s;
+}
+
 }  // namespace tut

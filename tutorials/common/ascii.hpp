@@ -38,6 +38,10 @@ struct MapPoint {
 std::string ascii_map(const std::function<char(double, double)>& region, double x0, double x1, double y0, double y1,
                       const std::vector<MapPoint>& points = {}, int width = 41, int height = 17);
 
+/// Each line of text prefixed by two spaces, trailing spaces removed (to print a
+/// table inside a tutorial's indented output).
+std::string indent(const std::string& text);
+
 /// An image as shades (" .:-=+*#%@" from 0 to max), one character pair per pixel.
 /// pixels is row-major, rows x cols.
 std::string ascii_image(const std::vector<double>& pixels, int rows, int cols, double max_value);

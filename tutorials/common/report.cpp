@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <tapegrad/tapegrad.hpp>
+
 namespace tut {
 
 namespace fs = std::filesystem;
@@ -113,6 +115,19 @@ void Report::files_summary() {
     fmt::print(out, "(each .gp file is the gnuplot script of the PNG of the same name: run `gnuplot NAME.gp` in {})\n",
                dir_.string());
     if (skipped_png_) fmt::print(out, "gnuplot is not installed, so no PNG was drawn: install it and run the scripts.\n");
+}
+
+void history_files(Report& report, const tg::nn::History& h, const std::string& accuracy_range) {
+    std::vector<std::vector<double>> rows;
+    for (std::size_t e = 0; e < h.epochs(); ++e)
+        rows.push_back({static_cast<double>(e + 1), h["loss"][e], h["val_loss"][e], h["accuracy"][e],
+                        h["val_accuracy"][e]});
+    report.csv("history", {"epoch", "loss", "val_loss", "accuracy", "val_accuracy"}, rows);
+    report.gnuplot("history", fmt::format("set multiplot layout 1,2\nset grid\nset xlabel 'epoch'\n"
+                                          "set title 'loss'\nplot for [k=2:3] 'history.csv' using 1:k with lines lw 2\n"
+                                          "set title 'accuracy'\nset key bottom right\n{}"
+                                          "plot for [k=4:5] 'history.csv' using 1:k with lines lw 2\nunset multiplot\n",
+                                          accuracy_range.empty() ? "" : "set yrange " + accuracy_range + "\n"));
 }
 
 }  // namespace tut

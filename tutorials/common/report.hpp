@@ -17,6 +17,10 @@
 #include <string>
 #include <vector>
 
+namespace tg::nn {
+class History;
+}
+
 namespace tut {
 
 /// The printing and file-writing side of a tutorial run.
@@ -60,6 +64,12 @@ private:
     bool skipped_png_ = false;
     std::vector<std::string> files_;
 };
+
+/// A training history as history.csv (epoch, loss, val_loss, accuracy,
+/// val_accuracy) and history.png (loss and accuracy side by side).
+/// accuracy_range: gnuplot's y range of the accuracy plot, e.g. "[0.5:1]"
+/// (empty: automatic).
+void history_files(Report& report, const tg::nn::History& h, const std::string& accuracy_range = "");
 
 /// True when a `gnuplot` executable is on PATH (checked once).
 bool gnuplot_available();
