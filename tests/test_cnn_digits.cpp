@@ -36,5 +36,9 @@ TEST_CASE("cnn digits: a small CNN reaches >= 97% on a held-out 20% split in wel
     MESSAGE("digits CNN: held-out accuracy " << acc << " (" << right << "/" << test.size() << "), " << seconds
                                              << " s including loading");
     CHECK(acc >= 0.97);
+#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
+    // the issue's "in under a minute" (about 4 s here), in release builds only:
+    // a debug or sanitizer build is many times slower
     CHECK(seconds < 60);
+#endif
 }
