@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+#include <utility>
 #include <memory>
 
 #include <fmt/format.h>
@@ -32,6 +33,24 @@ struct PoolGeom {
 
 enum class PoolKind { max, avg_include_pad, avg_exclude_pad };
 
+/// std::allocator, except that resize(n) leaves new elements uninitialised (for
+/// masks that a kernel then writes in full).
+template <class T>
+struct UninitAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = UninitAllocator<U>;
+    };
+    template <class U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
 /// The linear map of one pooling call.
 struct PoolMap {
     PoolGeom g;
@@ -42,7 +61,7 @@ struct PoolMap {
     std::vector<std::ptrdiff_t> off;
     std::vector<std::size_t> cols_inside;  // per output column: in-bounds window columns
     std::size_t words = 1;                 // 64-bit mask words per output (max only)
-    std::vector<std::uint64_t> mask;       // bit ki * kw + kj set: that window position is a maximum
+    std::vector<std::uint64_t, UninitAllocator<std::uint64_t>> mask;  // bit ki * kw + kj set: a maximum there
 
     /// Window rows [ky0, ky1) inside the input for output row oy, and the input row of ki = 0.
     void rows(std::size_t oy, std::size_t& ky0, std::size_t& ky1, std::ptrdiff_t& y0) const {
@@ -358,7 +377,9 @@ Tensor max_pool(const char* op, const Tensor& x, bool one_d, Size2 kernel, Size2
     auto m = make_map(op, x, one_d, kernel, stride, padding, PoolKind::max, loc);
     const PoolGeom& g = m->g;
     m->words = (g.kh * g.kw + 63) / 64;
-    m->mask.assign(g.planes * g.oh * g.ow * m->words, 0);
+    const std::size_t mask_words = g.planes * g.oh * g.ow * m->words;
+    if (tiling(g, 2, 2) || tiling(g, 1, 2) || tiling(g, 3, 3)) m->mask.resize(mask_words);  // written in full below
+    else m->mask.assign(mask_words, 0);
     std::vector<std::pair<std::size_t, std::size_t>> nan_rows;
     Tensor y = dispatch(x.dtype(), [&](auto z) {
         using T = decltype(z);
