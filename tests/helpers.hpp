@@ -10,6 +10,17 @@
 
 namespace tg::test {
 
+/// The message of the ShapeError that f() throws, or "no error".
+template <class F>
+std::string shape_error_of(F f) {
+    try {
+        f();
+    } catch (const ShapeError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
 /// Gradcheck f at inputs and fail the test with the report when it is wrong.
 inline void check_grad(const std::function<Tensor(const std::vector<Tensor>&)>& f, const std::vector<Tensor>& inputs,
                        const std::string& name, GradcheckOptions options = {}) {

@@ -158,26 +158,18 @@ TEST_CASE("conv1d: values against conv2d with height 1, and gradcheck") {
 
 TEST_CASE("conv2d: errors name the op and the shapes") {
     const Tensor w = zeros({4, 3, 3, 3});
-    auto message = [](auto f) {
-        try {
-            f();
-        } catch (const ShapeError& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
-    const std::string rank = message([&] { conv2d(zeros({3, 5, 5}), w); });
+    const std::string rank = test::shape_error_of([&] { conv2d(zeros({3, 5, 5}), w); });
     CHECK(rank.find("conv2d") != std::string::npos);
     CHECK(rank.find("4-D") != std::string::npos);
     CHECK(rank.find("(3, 5, 5)") != std::string::npos);
-    const std::string channels = message([&] { conv2d(zeros({1, 2, 5, 5}), w); });
+    const std::string channels = test::shape_error_of([&] { conv2d(zeros({1, 2, 5, 5}), w); });
     CHECK(channels.find("2 channels") != std::string::npos);
     CHECK(channels.find("(4, 3, 3, 3)") != std::string::npos);
-    const std::string big = message([&] { conv2d(zeros({1, 3, 2, 8}), w); });
+    const std::string big = test::shape_error_of([&] { conv2d(zeros({1, 3, 2, 8}), w); });
     CHECK(big.find("larger than the padded input") != std::string::npos);
-    CHECK(message([&] { conv2d(zeros({1, 3, 2, 8}), w, {}, 1, 1); }) == "no error");  // padding makes it fit
-    CHECK(message([&] { conv2d(zeros({1, 3, 5, 5}), w, zeros({3})); }).find("bias (3)") != std::string::npos);
-    CHECK(message([&] { conv2d(zeros({1, 3, 5, 5}), w, {}, 0); }).find("stride") != std::string::npos);
-    CHECK(message([&] { conv1d(zeros({1, 3, 2}), zeros({2, 3, 5})); }).find("conv1d") != std::string::npos);
+    CHECK(test::shape_error_of([&] { conv2d(zeros({1, 3, 2, 8}), w, {}, 1, 1); }) == "no error");  // padding makes it fit
+    CHECK(test::shape_error_of([&] { conv2d(zeros({1, 3, 5, 5}), w, zeros({3})); }).find("bias (3)") != std::string::npos);
+    CHECK(test::shape_error_of([&] { conv2d(zeros({1, 3, 5, 5}), w, {}, 0); }).find("stride") != std::string::npos);
+    CHECK(test::shape_error_of([&] { conv1d(zeros({1, 3, 2}), zeros({2, 3, 5})); }).find("conv1d") != std::string::npos);
     CHECK_THROWS_AS(conv2d(zeros({1, 3, 5, 5}, {DType::f64}), w), DTypeError);
 }

@@ -5,20 +5,6 @@ using namespace tg;
 using namespace tg::nn;
 using tg::test::rnd;
 
-namespace {
-
-template <class F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const ShapeError& e) {
-        return e.what();
-    }
-    return "no error";
-}
-
-}  // namespace
-
 TEST_CASE("conv layers: Conv2d and Conv1d wrap the ops with PyTorch's names, shapes and init bounds") {
     manual_seed(1);
     Conv2d conv(3, 8, 3, 1, 1);
@@ -43,23 +29,23 @@ TEST_CASE("conv layers: Conv2d and Conv1d wrap the ops with PyTorch's names, sha
 
 TEST_CASE("conv layers: errors name the layer and the shapes") {
     Conv2d conv(3, 8, 3);
-    const std::string rank = error_of([&] { conv(zeros({3, 5, 5})); });
+    const std::string rank = test::shape_error_of([&] { conv(zeros({3, 5, 5})); });
     CHECK(rank.find("Conv2d(3, 8, kernel_size=(3, 3)") != std::string::npos);
     CHECK(rank.find("4-D input [batch, in_channels, height, width], got shape (3, 5, 5)") != std::string::npos);
-    const std::string channels = error_of([&] { conv(zeros({2, 4, 5, 5})); });
+    const std::string channels = test::shape_error_of([&] { conv(zeros({2, 4, 5, 5})); });
     CHECK(channels.find("input (2, 4, 5, 5) has 4 channels, expected 3") != std::string::npos);
-    const std::string small = error_of([&] { conv(zeros({1, 3, 2, 2})); });
+    const std::string small = test::shape_error_of([&] { conv(zeros({1, 3, 2, 2})); });
     CHECK(small.find("Conv2d(") == 0);
     CHECK(small.find("larger than the padded input") != std::string::npos);
     Conv1d c1(2, 3, 5);
-    CHECK(error_of([&] { c1(zeros({1, 2, 3})); }).find("Conv1d(2, 3") == 0);
+    CHECK(test::shape_error_of([&] { c1(zeros({1, 2, 3})); }).find("Conv1d(2, 3") == 0);
     MaxPool2d pool(2);
-    CHECK(error_of([&] { pool(zeros({1, 4, 4})); }).find("MaxPool2d(kernel_size=(2, 2)") == 0);
+    CHECK(test::shape_error_of([&] { pool(zeros({1, 4, 4})); }).find("MaxPool2d(kernel_size=(2, 2)") == 0);
     BatchNorm2d bn(4);
-    CHECK(error_of([&] { bn(zeros({2, 3, 4, 4})); }).find("BatchNorm2d(4): input (2, 3, 4, 4) has 3 channels") == 0);
-    CHECK(error_of([&] { bn(zeros({2, 4, 4})); }).find("expected a 4-D input") != std::string::npos);
+    CHECK(test::shape_error_of([&] { bn(zeros({2, 3, 4, 4})); }).find("BatchNorm2d(4): input (2, 3, 4, 4) has 3 channels") == 0);
+    CHECK(test::shape_error_of([&] { bn(zeros({2, 4, 4})); }).find("expected a 4-D input") != std::string::npos);
     Embedding emb(10, 3);
-    CHECK(error_of([&] { emb(tensor({1.0, 10.0})); }).find("Embedding(10, 3): embedding: index 10") == 0);
+    CHECK(test::shape_error_of([&] { emb(tensor({1.0, 10.0})); }).find("Embedding(10, 3): embedding: index 10") == 0);
 }
 
 TEST_CASE("conv layers: pooling modules and a small CNN in Sequential with summary") {

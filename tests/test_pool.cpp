@@ -162,20 +162,12 @@ TEST_CASE("pool: second derivatives through the recorded scatter") {
 }
 
 TEST_CASE("pool: errors name the op and the shapes") {
-    auto message = [](auto f) {
-        try {
-            f();
-        } catch (const ShapeError& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
-    const std::string rank = message([] { max_pool2d(zeros({4, 4}), 2); });
+    const std::string rank = test::shape_error_of([] { max_pool2d(zeros({4, 4}), 2); });
     CHECK(rank.find("max_pool2d") != std::string::npos);
     CHECK(rank.find("(4, 4)") != std::string::npos);
-    const std::string big = message([] { avg_pool2d(zeros({1, 1, 2, 2}), 3); });
+    const std::string big = test::shape_error_of([] { avg_pool2d(zeros({1, 1, 2, 2}), 3); });
     CHECK(big.find("avg_pool2d") != std::string::npos);
     CHECK(big.find("larger than the padded input") != std::string::npos);
-    CHECK(message([] { max_pool2d(zeros({1, 1, 4, 4}), 2, 2, 2); }).find("more than half") != std::string::npos);
-    CHECK(message([] { global_avg_pool2d(zeros({1, 4})); }).find("global_avg_pool2d") != std::string::npos);
+    CHECK(test::shape_error_of([] { max_pool2d(zeros({1, 1, 4, 4}), 2, 2, 2); }).find("more than half") != std::string::npos);
+    CHECK(test::shape_error_of([] { global_avg_pool2d(zeros({1, 4})); }).find("global_avg_pool2d") != std::string::npos);
 }

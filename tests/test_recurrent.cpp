@@ -280,24 +280,16 @@ TEST_CASE("recurrent: layers without bias, and gradient clipping over a long seq
 
 TEST_CASE("recurrent: errors name the layer and the shapes") {
     LSTM lstm(8, 16, 2);
-    auto message = [](auto f) {
-        try {
-            f();
-        } catch (const ShapeError& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
-    const std::string features = message([&] { lstm.run(zeros({4, 10, 7})); });
+    const std::string features = test::shape_error_of([&] { lstm.run(zeros({4, 10, 7})); });
     CHECK(features.find("LSTM(input_size=8, hidden_size=16, num_layers=2)") != std::string::npos);
     CHECK(features.find("(4, 10, 7)") != std::string::npos);
     CHECK(features.find("7 features per step, expected input_size 8") != std::string::npos);
-    CHECK(message([&] { lstm.run(zeros({4, 8})); }).find("3-D [batch, time, 8]") != std::string::npos);
-    const std::string state = message([&] { lstm.run(zeros({4, 10, 8}), {zeros({1, 4, 16}), {}}); });
+    CHECK(test::shape_error_of([&] { lstm.run(zeros({4, 8})); }).find("3-D [batch, time, 8]") != std::string::npos);
+    const std::string state = test::shape_error_of([&] { lstm.run(zeros({4, 10, 8}), {zeros({1, 4, 16}), {}}); });
     CHECK(state.find("initial h has shape (1, 4, 16), expected (2, 4, 16)") != std::string::npos);
     GRUCell cell(3, 5);
-    CHECK(message([&] { cell.forward(zeros({2, 4})); }).find("GRUCell(input_size=3, hidden_size=5)") !=
+    CHECK(test::shape_error_of([&] { cell.forward(zeros({2, 4})); }).find("GRUCell(input_size=3, hidden_size=5)") !=
           std::string::npos);
-    CHECK(message([&] { cell.forward(zeros({2, 3}), zeros({3, 5})); }).find("state h") != std::string::npos);
+    CHECK(test::shape_error_of([&] { cell.forward(zeros({2, 3}), zeros({3, 5})); }).find("state h") != std::string::npos);
     CHECK_THROWS_AS(RNN(3, 4, 1, true, "sigmoid"), std::invalid_argument);
 }
