@@ -125,6 +125,21 @@ int run(const Workload& w, const Args& args, Step&& step) {
     return 0;
 }
 
+/// A training step per call, on the batches (xs[i], ys[i]) in turn: zero the
+/// gradients, loss(x, y), backward, optimiser step. The same for both libraries.
+template <class Optimizer, class Batch, class Loss>
+auto training_step(Optimizer& opt, const std::vector<Batch>& xs, const std::vector<Batch>& ys, Loss loss) {
+    return [&opt, &xs, &ys, loss, i = std::size_t{0}]() mutable {
+        const Batch& x = xs[i % xs.size()];
+        const Batch& y = ys[i % xs.size()];
+        ++i;
+        opt.zero_grad();
+        const auto l = loss(x, y);
+        l.backward();
+        opt.step();
+    };
+}
+
 // ---- identical data for both implementations ----------------------------------
 
 /// n floats uniform on [lo, hi) from a fixed seed (same values for tapegrad and libtorch).

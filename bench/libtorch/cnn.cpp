@@ -36,15 +36,8 @@ int main(int argc, char** argv) {
         xs.push_back(bench::to_torch(bench::uniform_floats(kBatch * 784, 100 + b, 0, 1), {kBatch, 1, 28, 28}));
         ys.push_back(bench::to_torch(bench::labels(kBatch, 10, 200 + b), {kBatch}));
     }
-    long i = 0;
-    auto step = [&] {
-        const auto& x = xs[i % kBatches];
-        const auto& y = ys[i % kBatches];
-        ++i;
-        opt.zero_grad();
-        const auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
-        loss.backward();
-        opt.step();
-    };
+    auto step = bench::training_step(opt, xs, ys, [&](const torch::Tensor& x, const torch::Tensor& y) {
+        return torch::nn::functional::cross_entropy(net->forward(x), y);
+    });
     return bench::run({"cnn", kBatch, bench::cnn_flops(kBatch), 60}, args, step);
 }

@@ -17,15 +17,8 @@ int main(int argc, char** argv) {
     // forward, weight gradients, input gradients of the two upper layers
     const double flops = bench::gemm_flops(kBatch, 64, 30) * 2 + bench::gemm_flops(kBatch, 32, 64) * 3 +
                          bench::gemm_flops(kBatch, 1, 32) * 3;
-    long i = 0;
-    auto step = [&] {
-        const auto& x = xs[i % kBatches];
-        const auto& y = ys[i % kBatches];
-        ++i;
-        opt.zero_grad();
-        const auto loss = torch::nn::functional::binary_cross_entropy_with_logits(net->forward(x), y);
-        loss.backward();
-        opt.step();
-    };
+    auto step = bench::training_step(opt, xs, ys, [&](const torch::Tensor& x, const torch::Tensor& y) {
+        return torch::nn::functional::binary_cross_entropy_with_logits(net->forward(x), y);
+    });
     return bench::run({"fraud-mlp", kBatch, flops, 3000}, args, step);
 }

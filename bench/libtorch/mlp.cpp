@@ -35,15 +35,8 @@ int main(int argc, char** argv) {
     double flops = 0;
     const long sizes[] = {784, 256, 256, 10};
     for (int l = 0; l < 3; ++l) flops += bench::gemm_flops(kBatch, sizes[l + 1], sizes[l]) * (l == 0 ? 2 : 3);
-    long i = 0;
-    auto step = [&] {
-        const auto& x = xs[i % kBatches];
-        const auto& y = ys[i % kBatches];
-        ++i;
-        opt.zero_grad();
-        const auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
-        loss.backward();
-        opt.step();
-    };
+    auto step = bench::training_step(opt, xs, ys, [&](const torch::Tensor& x, const torch::Tensor& y) {
+        return torch::nn::functional::cross_entropy(net->forward(x), y);
+    });
     return bench::run({"mlp", kBatch, flops, 300}, args, step);
 }

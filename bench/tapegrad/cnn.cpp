@@ -36,15 +36,8 @@ int main(int argc, char** argv) {
         xs.push_back(bench::to_tg(bench::uniform_floats(kBatch * 784, 100 + b, 0, 1), {kBatch, 1, 28, 28}));
         ys.push_back(bench::labels_tg(kBatch, 10, 200 + b));
     }
-    long i = 0;
-    auto step = [&] {
-        const tg::Tensor& x = xs[i % kBatches];
-        const tg::Tensor& y = ys[i % kBatches];
-        ++i;
-        opt.zero_grad();
-        const tg::Tensor loss = tg::nn::cross_entropy(net(x), y);
-        loss.backward();
-        opt.step();
-    };
+    auto step = bench::training_step(opt, xs, ys, [&](const tg::Tensor& x, const tg::Tensor& y) {
+        return tg::nn::cross_entropy(net(x), y);
+    });
     return bench::run({"cnn", kBatch, bench::cnn_flops(kBatch), 60}, args, step);
 }

@@ -31,15 +31,8 @@ int main(int argc, char** argv) {
     double flops = 0;
     const long sizes[] = {784, 256, 256, 10};
     for (int l = 0; l < 3; ++l) flops += bench::gemm_flops(kBatch, sizes[l + 1], sizes[l]) * (l == 0 ? 2 : 3);
-    long i = 0;
-    auto step = [&] {
-        const tg::Tensor& x = xs[i % kBatches];
-        const tg::Tensor& y = ys[i % kBatches];
-        ++i;
-        opt.zero_grad();
-        const tg::Tensor loss = tg::nn::cross_entropy(net(x), y);
-        loss.backward();
-        opt.step();
-    };
+    auto step = bench::training_step(opt, xs, ys, [&](const tg::Tensor& x, const tg::Tensor& y) {
+        return tg::nn::cross_entropy(net(x), y);
+    });
     return bench::run({"mlp", kBatch, flops, 300}, args, step);
 }
