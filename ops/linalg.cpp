@@ -39,7 +39,9 @@ void small_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, c
 // workload went from 5.1 to 3.9 ms a step, fraud-mlp from 200 to 125 µs,
 // fraud-infer from 700 to 555 µs, with mlp and cnn unchanged (bench/README.md).
 // So those products run on the calling thread. The setting is OpenBLAS's global
-// one: set for the call and restored after it.
+// one: set for the call and restored after it, so threads of one program that
+// call tapegrad at the same time share it (a product may then run on one thread
+// where it could have used more; results do not change).
 constexpr std::size_t kThreadedGemm = std::size_t(1) << 24;
 
 class SerialBlas {
