@@ -1,26 +1,32 @@
 #pragma once
-// tapegrad's neural-network library: modules and layers, losses, initialisers,
-// optimisers and schedulers, gradient clipping, data sets and CSV, metrics,
-// the fit() training loop, and safetensors save/load.
-// Everything here takes its gradients from the autodiff engine (graph/).
-// See nn/README.md for a tour.
-#include "activations.hpp"
-#include "clip.hpp"
-#include "containers.hpp"
-#include "csv.hpp"
-#include "data.hpp"
-#include "dropout.hpp"
+// tapegrad's neural-network library. Everything here takes its gradients from
+// the autodiff engine (graph/). See nn/README.md for a tour and its layout.
 #include "init.hpp"
-#include "io/safetensors.hpp"
-#include "linear.hpp"
-#include "losses.hpp"
-#include "metrics.hpp"
-#include "mlp.hpp"
 #include "module.hpp"
+// layers
+#include "layers/activations.hpp"
+#include "layers/containers.hpp"
+#include "layers/conv.hpp"
+#include "layers/dropout.hpp"
+#include "layers/embedding.hpp"
+#include "layers/linear.hpp"
+#include "layers/mlp.hpp"
+#include "layers/norm.hpp"
+#include "layers/recurrent.hpp"
+// losses, optimisers, schedulers, gradient clipping
+#include "losses/losses.hpp"
 #include "optim/optim.hpp"
-#include "train.hpp"
-// conv, pooling, normalisation, embedding, recurrent layers
-#include "batchnorm.hpp"
-#include "conv.hpp"
-#include "embedding.hpp"
-#include "recurrent.hpp"
+// data sets, loader, CSV
+#include "data/csv.hpp"
+#include "data/dataset.hpp"
+// the training loop
+#include "training/callbacks.hpp"
+#include "training/fit.hpp"
+#include "training/history.hpp"
+#include "training/progress.hpp"
+#include "metrics/metrics.hpp"
+// files: safetensors, model checkpoints, atomic writes, plots
+#include "io/atomic_file.hpp"
+#include "io/checkpoint.hpp"
+#include "io/plot.hpp"
+#include "io/safetensors.hpp"

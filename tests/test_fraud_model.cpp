@@ -14,7 +14,7 @@
 #include <tapegrad/nn/io/safetensors.hpp>
 
 #include "helpers.hpp"
-#include "../tutorials/fraud/atomic_file.hpp"
+#include "../tutorials/fraud/interrupt.hpp"
 #include "../tutorials/fraud/attribution.hpp"
 #include "../tutorials/fraud/cli.hpp"
 #include "../tutorials/fraud/evaluate.hpp"

@@ -69,7 +69,7 @@ TEST_CASE("train: fit an MLP on real data; History, evaluate, predict") {
     std::remove(csv.c_str());
     // gnuplot may be absent: then plot says so and writes nothing
     const std::string png = temp_path("history.png");
-    const bool plotted = h.plot(png);
+    const bool plotted = tg::nn::plot_history(h, png);
     CHECK(std::filesystem::exists(png) == plotted);
     std::remove(png.c_str());
     CHECK_THROWS_AS(h["nope"], std::out_of_range);
@@ -97,6 +97,7 @@ TEST_CASE("train: early stopping stops after `patience` bad epochs and restores 
     std::vector<std::vector<double>> weights;
     auto scripted = std::make_shared<LambdaCallback>([&](TrainState& s, Logs& logs) {
         logs["scripted_loss"] = script[static_cast<std::size_t>(s.epoch)];
+        s.history.set_higher_is_better("scripted_loss", false);  // a key fit does not know
         weights.push_back(lin.weight.to_vector());
     });
     auto stop = std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "scripted_loss", .patience = 3});
@@ -107,9 +108,32 @@ TEST_CASE("train: early stopping stops after `patience` bad epochs and restores 
     CHECK(h.stop_reason.find("scripted_loss did not improve for 3 epochs") != std::string::npos);
     CHECK(lin.weight.to_vector() == weights[1]);
     CHECK(h.best_epoch("scripted_loss") == 1);
+    auto unsaid = std::make_shared<LambdaCallback>([](TrainState&, Logs& logs) { logs["mystery"] = 1; });
+    auto guess = std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "mystery"});
+    CHECK_THROWS_WITH_AS(fit(lin, MSELoss(), opt, d, {.epochs = 1, .callbacks = {unsaid, guess}, .verbose = 0}),
+                         doctest::Contains("whether a higher or lower 'mystery' is better"), std::invalid_argument);
     auto bad = std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "val_auc"});
     CHECK_THROWS_WITH_AS(fit(lin, MSELoss(), opt, d, {.epochs = 1, .callbacks = {bad}, .verbose = 0}),
                          doctest::Contains("no 'val_auc' in the epoch's logs"), std::invalid_argument);
+}
+
+TEST_CASE("train: callbacks take the direction of a metric from the metric, not from its name") {
+    const Dataset d(rand({16, 2}), rand({16, 1}));
+    manual_seed(4);
+    Linear lin(2, 1);
+    optim::SGD opt(lin.parameters(), 0.1);
+    // "loss_of_face" is a higher-is-better metric whose name holds "loss"
+    int calls = 0;
+    const std::vector<double> script = {0.1, 0.5, 0.4, 0.3, 0.2};
+    Metric rising("loss_of_face", [&](const Tensor&, const Tensor&) { return script[static_cast<std::size_t>(calls++ % 5)]; },
+                  /*higher_is_better=*/true);
+    auto stop = std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "loss_of_face", .patience = 2});
+    const History h = fit(lin, MSELoss(), opt, d,
+                          {.epochs = 5, .batch_size = 16, .metrics = {rising}, .callbacks = {stop}, .verbose = 0});
+    CHECK(stop->best_epoch() == 1);  // 0.5 is the best: higher wins
+    CHECK(h.best_epoch("loss_of_face") == 1);
+    CHECK(h.epochs() == 4);
+    CHECK_FALSE(h.higher_is_better("loss"));
 }
 
 TEST_CASE("train: checkpoints, schedulers, clipping, validation_split and a diverging loss") {

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../../graph/grad_mode.hpp"
-#include "../optim/optimizer.hpp"
+#include "atomic_file.hpp"
 
 namespace tg::nn {
 
@@ -26,10 +26,6 @@ using json = nlohmann::json;
 namespace {
 
 constexpr const char* kChecksumKey = "tapegrad.crc32";
-constexpr const char* kExtraKey = "tapegrad.extra";
-constexpr const char* kOptimizerKey = "tapegrad.optimizer";
-constexpr const char* kOptimizerHyperKey = "tapegrad.optimizer.hyperparameters";
-constexpr const char* kOptimizerPrefix = "__optimizer__.";
 
 static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
 constexpr bool kLittle = std::endian::native == std::endian::little;
@@ -403,143 +399,30 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors, cons
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');  // align the data to 8 bytes, as the reference writer does
 
-    const std::string tmp = path + ".tmp";
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (!f) throw IoError(fmt::format("save_safetensors: cannot create '{}': {}", tmp, std::strerror(errno)));
-    bool ok = true;
-    std::uint64_t n = text.size();
-    if (!kLittle) n = byteswap_value(n);
-    ok = ok && std::fwrite(&n, 8, 1, f) == 1;
-    ok = ok && std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    std::vector<char> swapped;
-    for (const auto& [name, t] : tensors) {
-        if (!ok) break;
-        const bool f64 = t.dtype() == DType::f64;
-        const std::size_t bytes = t.size() * (f64 ? 8 : 4);
-        const char* p = f64 ? reinterpret_cast<const char*>(t.data<double>()) : reinterpret_cast<const char*>(t.data<float>());
-        if (!kLittle) {
-            swapped.assign(p, p + bytes);
-            const std::size_t w = f64 ? 8 : 4;
-            for (std::size_t i = 0; i < bytes; i += w) std::reverse(swapped.begin() + i, swapped.begin() + i + w);
-            p = swapped.data();
-        }
-        ok = bytes == 0 || std::fwrite(p, 1, bytes, f) == bytes;
-    }
-    ok = ok && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-    const int saved_errno = errno;
-    ok = std::fclose(f) == 0 && ok;
-    if (!ok) {
-        std::remove(tmp.c_str());
-        throw IoError(fmt::format("save_safetensors: writing '{}' failed: {}", tmp, std::strerror(saved_errno)));
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::remove(tmp.c_str());
-        throw IoError(fmt::format("save_safetensors: cannot rename '{}' to '{}': {}", tmp, path, ec.message()));
-    }
-}
-
-// ---- models -------------------------------------------------------------------------
-
-void save(const Module& model, const std::string& path, const SaveOptions& options) {
-    NamedTensors all = model.state_dict();
-    std::set<std::string> names;
-    for (const auto& [n, t] : all) names.insert(n);
-    Metadata meta = options.metadata;
-    meta.emplace("format", "pt");  // what Hugging Face tools expect of a PyTorch state dict
-    if (!options.extra.empty()) {
-        json extra = json::array();
-        for (const auto& [n, t] : options.extra) {
-            if (names.count(n) || n.rfind(kOptimizerPrefix, 0) == 0)
-                throw std::invalid_argument(fmt::format("save: extra tensor '{}' clashes with a model or optimiser name", n));
-            extra.push_back(n);
-            all.emplace_back(n, t);
-        }
-        meta[kExtraKey] = extra.dump();
-    }
-    if (options.optimizer) {
-        meta[kOptimizerKey] = options.optimizer->name();
-        json hyper = json::object();
-        for (const auto& [k, v] : options.optimizer->hyperparameters()) hyper[k] = v;
-        meta[kOptimizerHyperKey] = hyper.dump();
-        for (const auto& [n, t] : options.optimizer->state_dict()) all.emplace_back(kOptimizerPrefix + n, t);
-    }
-    save_safetensors(path, all, meta);
-}
-
-LoadResult load(Module& model, const std::string& path, const LoadOptions& options) {
-    SafetensorsFile file = load_safetensors(path);
-    LoadResult result;
-    result.metadata = file.metadata;
-    result.checksum_verified = file.checksum_verified;
-
-    std::set<std::string> extra_names;
-    if (auto it = file.metadata.find(kExtraKey); it != file.metadata.end()) {
-        json list;
-        try {
-            list = json::parse(it->second);
-        } catch (const json::exception&) {
-            fail(path, fmt::format("metadata '{}' is not a JSON list", kExtraKey));
-        }
-        if (!list.is_array()) fail(path, fmt::format("metadata '{}' is not a JSON list", kExtraKey));
-        for (const json& n : list) {
-            if (!n.is_string()) fail(path, fmt::format("metadata '{}' must list names", kExtraKey));
-            extra_names.insert(n.get<std::string>());
-        }
-    }
-
-    NamedTensors model_part, optimizer_part;
-    std::vector<std::string> unexpected;
-    const NamedTensors mine = model.state_dict();
-    std::set<std::string> model_names;
-    for (const auto& [n, t] : mine) model_names.insert(n);
-    for (std::size_t i = 0; i < file.tensors.size(); ++i) {
-        auto& [n, t] = file.tensors[i];
-        if (model_names.count(n)) model_part.emplace_back(n, t);
-        else if (n.rfind(kOptimizerPrefix, 0) == 0) optimizer_part.emplace_back(n.substr(std::strlen(kOptimizerPrefix)), t);
-        else if (extra_names.count(n)) result.extra.emplace_back(n, t);
-        else unexpected.push_back(n);
-    }
-    std::vector<std::string> missing;
-    for (const auto& n : model_names)
-        if (std::none_of(model_part.begin(), model_part.end(), [&](const auto& p) { return p.first == n; }))
-            missing.push_back(n);
-    if (options.strict && (!missing.empty() || !unexpected.empty()))
-        throw std::invalid_argument(fmt::format("load '{}': the file does not match the model: missing [{}], "
-                                                "unexpected [{}]",
-                                                path, fmt::join(missing, ", "), fmt::join(unexpected, ", ")));
-    // Names, shapes and dtypes are all checked before anything is copied.
-    for (const auto& [n, t] : model_part) {
-        const Tensor& target = std::find_if(mine.begin(), mine.end(), [&](const auto& p) { return p.first == n; })->second;
-        if (t.shape() != target.shape())
-            throw ShapeError(fmt::format("load '{}': '{}' has shape {} in the file but {} in the model", path, n,
-                                         shape_str(t.shape()), shape_str(target.shape())));
-        if (t.dtype() != target.dtype())
-            throw DTypeError(fmt::format("load '{}': '{}' is {} in the file but {} in the model (convert the model "
-                                         "with to(), or save it again)",
-                                         path, n, dtype_name(t.dtype()), dtype_name(target.dtype())));
-    }
-    if (options.optimizer && !optimizer_part.empty()) {
-        auto it = file.metadata.find(kOptimizerKey);
-        const std::string saved = it == file.metadata.end() ? "?" : it->second;
-        if (saved != options.optimizer->name())
-            throw std::invalid_argument(fmt::format("load '{}': the file holds {} state, not {}", path, saved,
-                                                    options.optimizer->name()));
-        options.optimizer->load_state_dict(optimizer_part);  // validates before replacing
-        if (auto h = file.metadata.find(kOptimizerHyperKey); h != file.metadata.end()) {
-            try {
-                const json hyper = json::parse(h->second);
-                if (hyper.is_object() && hyper.contains("lr") && hyper["lr"].is_number())
-                    options.optimizer->set_lr(hyper["lr"].get<double>());
-            } catch (const json::exception&) {
-                fail(path, fmt::format("metadata '{}' is not a JSON object", kOptimizerHyperKey));
+    try {
+        AtomicFile f(path);
+        std::uint64_t n = text.size();
+        if (!kLittle) n = byteswap_value(n);
+        f.write(std::string_view(reinterpret_cast<const char*>(&n), 8));
+        f.write(text);
+        std::vector<char> swapped;
+        for (const auto& [name, t] : tensors) {
+            const bool f64 = t.dtype() == DType::f64;
+            const std::size_t bytes = t.size() * (f64 ? 8 : 4);
+            const char* p =
+                f64 ? reinterpret_cast<const char*>(t.data<double>()) : reinterpret_cast<const char*>(t.data<float>());
+            if (!kLittle) {
+                swapped.assign(p, p + bytes);
+                const std::size_t w = f64 ? 8 : 4;
+                for (std::size_t i = 0; i < bytes; i += w) std::reverse(swapped.begin() + i, swapped.begin() + i + w);
+                p = swapped.data();
             }
+            f.write(std::string_view(p, bytes));
         }
-        result.optimizer_loaded = true;
+        f.commit();
+    } catch (const IoError& e) {
+        throw IoError(fmt::format("save_safetensors: {}", e.what()));
     }
-    model.load_state_dict(model_part, false);
-    return result;
 }
 
 }  // namespace tg::nn

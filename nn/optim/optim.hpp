@@ -1,8 +1,9 @@
 #pragma once
-// Optimisers and learning-rate schedulers.
+// Optimisers, learning-rate schedulers and gradient clipping.
 #include "adagrad.hpp"
 #include "adam.hpp"
 #include "optimizer.hpp"
 #include "rmsprop.hpp"
 #include "schedulers.hpp"
 #include "sgd.hpp"
+#include "clip.hpp"

@@ -16,36 +16,11 @@ namespace tut {
 namespace fs = std::filesystem;
 
 bool gnuplot_available() {
-    static const bool found = [] {
-        const char* path = std::getenv("PATH");
-        if (!path) return false;
-        std::string p = path;
-        std::size_t start = 0;
-        while (start <= p.size()) {
-            const std::size_t end = std::min(p.find(':', start), p.size());
-            const fs::path candidate = fs::path(p.substr(start, end - start)) / "gnuplot";
-            std::error_code ec;
-            if (end > start && fs::is_regular_file(candidate, ec)) return true;
-            start = end + 1;
-        }
-        return false;
-    }();
+    static const bool found = !tg::nn::gnuplot_path().empty();
     return found;
 }
 
-void write_file_atomic(const fs::path& path, const std::string& text) {
-    const fs::path tmp = fs::path(path.string() + ".tmp");
-    {
-        std::ofstream f(tmp, std::ios::binary);
-        if (!f) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
-        f << text;
-        f.flush();
-        if (!f) throw std::runtime_error(fmt::format("error while writing {}", tmp.string()));
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", tmp.string(), path.string(), ec.message()));
-}
+void write_file_atomic(const fs::path& path, const std::string& text) { tg::nn::write_file_atomically(path, text, "tutorial"); }
 
 namespace {
 

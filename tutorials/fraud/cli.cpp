@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "atomic_file.hpp"
+#include "interrupt.hpp"
 #include "commands.hpp"
 
 namespace fraud {

@@ -13,7 +13,10 @@
 
 #include <fmt/format.h>
 
-#include "atomic_file.hpp"
+#include <tapegrad/nn/io/atomic_file.hpp>
+#include <tapegrad/nn/io/plot.hpp>
+
+#include "interrupt.hpp"
 #include "dataset.hpp"
 #include "evaluate.hpp"
 #include "generator.hpp"
@@ -32,7 +35,7 @@ int cmd_generate(const Args& args) {
     o.malformed_rate = args.real("malformed", 0.0, 0.0, 1.0);
     const std::string out = args.required("out");
     const auto t0 = std::chrono::steady_clock::now();
-    AtomicFile file(out);
+    tg::nn::AtomicFile file(out);
     const GeneratorStats s = generate(o, [&](std::string_view chunk) { file.write(chunk); }, &interrupt_flag());
     if (s.interrupted) {
         file.abandon();
@@ -94,7 +97,7 @@ int cmd_train(const Args& args) {
     if (!r.history.stop_reason.empty() && o.verbose == 0) fmt::print(stderr, "train: {}\n", r.history.stop_reason);
     save_model(r.model, model_path);
     r.history.write_csv(history_path);
-    const bool plotted = r.history.plot(plot_path, {"loss", "val_loss"}, arch_name(o.arch) + " training loss");
+    const bool plotted = tg::nn::plot_history(r.history, plot_path, {"loss", "val_loss"}, arch_name(o.arch) + " training loss");
     fmt::print(stderr,
                "train: {}: best epoch {} of {}, validation PR-AUC {} ROC-AUC {}, alert threshold {:.4f}, {:.1f} s\n"
                "train: wrote {}, {}{}\n",
@@ -148,7 +151,7 @@ int cmd_score(const Args& args) {
     } closer{fd};
     TransactionReader reader(fd, in_path == "-" ? "<stdin>" : in_path, false);
 
-    AtomicFile alerts(alerts_path), rejects_file(rejects_path);
+    tg::nn::AtomicFile alerts(alerts_path), rejects_file(rejects_path);
     RejectWriter rejects([&](std::string_view s) { rejects_file.write(s); });
     const ScoreStats st = score_stream(model, reader, [&](std::string_view s) { alerts.write(s); }, rejects, so,
                                        &interrupt_flag());

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include <tapegrad/nn/data.hpp>
+#include <tapegrad/nn/data/dataset.hpp>
 
 #include "csv_reader.hpp"
 #include "generator.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <tapegrad/nn/metrics.hpp>
+#include <tapegrad/nn/metrics/metrics.hpp>
 
 #include "dataset.hpp"
 #include "model_file.hpp"

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include <tapegrad/nn/data.hpp>
+#include <tapegrad/nn/data/dataset.hpp>
 #include <tapegrad/nn/module.hpp>
 
 namespace fraud {

@@ -11,7 +11,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "atomic_file.hpp"
+#include <tapegrad/nn/io/atomic_file.hpp>
+#include <tapegrad/nn/io/plot.hpp>
+
+#include "interrupt.hpp"
 #include "commands.hpp"
 #include "dataset.hpp"
 #include "evaluate.hpp"
@@ -41,7 +44,7 @@ bool ensure_data(const fs::path& path, std::uint64_t rows, std::uint64_t seed, d
     o.rows = rows;
     o.seed = seed;
     o.malformed_rate = malformed;
-    AtomicFile f(path);
+    tg::nn::AtomicFile f(path);
     const GeneratorStats s = generate(o, [&](std::string_view c) { f.write(c); }, &interrupt_flag());
     if (s.interrupted) return false;
     f.commit();
@@ -104,7 +107,7 @@ int run_demo(const DemoOptions& o) {
         const fs::path mp = dir / (arch_name(a) + ".safetensors");
         save_model(r.model, mp);
         r.history.write_csv(mp.string() + ".history.csv");
-        const bool plotted = a == Arch::mlp && r.history.plot(mp.string() + ".loss.png", {"loss", "val_loss"},
+        const bool plotted = a == Arch::mlp && tg::nn::plot_history(r.history, mp.string() + ".loss.png", {"loss", "val_loss"},
                                                               "MLP training loss");
         fmt::print("  {}: best epoch {} of {}, validation PR-AUC {}, {:.1f} s -> {}{}\n", r.model.describe(),
                    r.best_epoch + 1, r.history.epochs(), r.model.info.at("val_pr_auc"), since(t), mp.string(),
@@ -146,7 +149,7 @@ int run_demo(const DemoOptions& o) {
     ScoreStats st;
     {
         TransactionReader reader(fd, stream_csv.string(), false);
-        AtomicFile alerts(alerts_path), rejects_file(rejects_path);
+        tg::nn::AtomicFile alerts(alerts_path), rejects_file(rejects_path);
         RejectWriter rejects([&](std::string_view s) { rejects_file.write(s); });
         ScoreOptions so;
         so.threshold = models[0].threshold;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <tapegrad/nn/train.hpp>
+#include <tapegrad/nn/training/fit.hpp>
 
 #include "dataset.hpp"
 #include "model_file.hpp"

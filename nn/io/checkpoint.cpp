@@ -1,0 +1,129 @@
+#include "checkpoint.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "../optim/optimizer.hpp"
+
+namespace tg::nn {
+
+using json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kExtraKey = "tapegrad.extra";
+constexpr const char* kOptimizerKey = "tapegrad.optimizer";
+constexpr const char* kOptimizerHyperKey = "tapegrad.optimizer.hyperparameters";
+constexpr const char* kOptimizerPrefix = "__optimizer__.";
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+    throw IoError(fmt::format("{}: {}", path, what));
+}
+
+}  // namespace
+
+void save(const Module& model, const std::string& path, const SaveOptions& options) {
+    NamedTensors all = model.state_dict();
+    std::set<std::string> names;
+    for (const auto& [n, t] : all) names.insert(n);
+    Metadata meta = options.metadata;
+    meta.emplace("format", "pt");  // what Hugging Face tools expect of a PyTorch state dict
+    if (!options.extra.empty()) {
+        json extra = json::array();
+        for (const auto& [n, t] : options.extra) {
+            if (names.count(n) || n.rfind(kOptimizerPrefix, 0) == 0)
+                throw std::invalid_argument(fmt::format("save: extra tensor '{}' clashes with a model or optimiser name", n));
+            extra.push_back(n);
+            all.emplace_back(n, t);
+        }
+        meta[kExtraKey] = extra.dump();
+    }
+    if (options.optimizer) {
+        meta[kOptimizerKey] = options.optimizer->name();
+        json hyper = json::object();
+        for (const auto& [k, v] : options.optimizer->hyperparameters()) hyper[k] = v;
+        meta[kOptimizerHyperKey] = hyper.dump();
+        for (const auto& [n, t] : options.optimizer->state_dict()) all.emplace_back(kOptimizerPrefix + n, t);
+    }
+    save_safetensors(path, all, meta);
+}
+
+LoadResult load(Module& model, const std::string& path, const LoadOptions& options) {
+    SafetensorsFile file = load_safetensors(path);
+    LoadResult result;
+    result.metadata = file.metadata;
+    result.checksum_verified = file.checksum_verified;
+
+    std::set<std::string> extra_names;
+    if (auto it = file.metadata.find(kExtraKey); it != file.metadata.end()) {
+        json list;
+        try {
+            list = json::parse(it->second);
+        } catch (const json::exception&) {
+            fail(path, fmt::format("metadata '{}' is not a JSON list", kExtraKey));
+        }
+        if (!list.is_array()) fail(path, fmt::format("metadata '{}' is not a JSON list", kExtraKey));
+        for (const json& n : list) {
+            if (!n.is_string()) fail(path, fmt::format("metadata '{}' must list names", kExtraKey));
+            extra_names.insert(n.get<std::string>());
+        }
+    }
+
+    NamedTensors model_part, optimizer_part;
+    std::vector<std::string> unexpected;
+    const NamedTensors mine = model.state_dict();
+    std::set<std::string> model_names;
+    for (const auto& [n, t] : mine) model_names.insert(n);
+    for (std::size_t i = 0; i < file.tensors.size(); ++i) {
+        auto& [n, t] = file.tensors[i];
+        if (model_names.count(n)) model_part.emplace_back(n, t);
+        else if (n.rfind(kOptimizerPrefix, 0) == 0) optimizer_part.emplace_back(n.substr(std::strlen(kOptimizerPrefix)), t);
+        else if (extra_names.count(n)) result.extra.emplace_back(n, t);
+        else unexpected.push_back(n);
+    }
+    std::vector<std::string> missing;
+    for (const auto& n : model_names)
+        if (std::none_of(model_part.begin(), model_part.end(), [&](const auto& p) { return p.first == n; }))
+            missing.push_back(n);
+    if (options.strict && (!missing.empty() || !unexpected.empty()))
+        throw std::invalid_argument(fmt::format("load '{}': the file does not match the model: missing [{}], "
+                                                "unexpected [{}]",
+                                                path, fmt::join(missing, ", "), fmt::join(unexpected, ", ")));
+    // Names, shapes and dtypes are all checked before anything is copied.
+    for (const auto& [n, t] : model_part) {
+        const Tensor& target = std::find_if(mine.begin(), mine.end(), [&](const auto& p) { return p.first == n; })->second;
+        if (t.shape() != target.shape())
+            throw ShapeError(fmt::format("load '{}': '{}' has shape {} in the file but {} in the model", path, n,
+                                         shape_str(t.shape()), shape_str(target.shape())));
+        if (t.dtype() != target.dtype())
+            throw DTypeError(fmt::format("load '{}': '{}' is {} in the file but {} in the model (convert the model "
+                                         "with to(), or save it again)",
+                                         path, n, dtype_name(t.dtype()), dtype_name(target.dtype())));
+    }
+    if (options.optimizer && !optimizer_part.empty()) {
+        auto it = file.metadata.find(kOptimizerKey);
+        const std::string saved = it == file.metadata.end() ? "?" : it->second;
+        if (saved != options.optimizer->name())
+            throw std::invalid_argument(fmt::format("load '{}': the file holds {} state, not {}", path, saved,
+                                                    options.optimizer->name()));
+        options.optimizer->load_state_dict(optimizer_part);  // validates before replacing
+        if (auto h = file.metadata.find(kOptimizerHyperKey); h != file.metadata.end()) {
+            try {
+                const json hyper = json::parse(h->second);
+                if (hyper.is_object() && hyper.contains("lr") && hyper["lr"].is_number())
+                    options.optimizer->set_lr(hyper["lr"].get<double>());
+            } catch (const json::exception&) {
+                fail(path, fmt::format("metadata '{}' is not a JSON object", kOptimizerHyperKey));
+            }
+        }
+        result.optimizer_loaded = true;
+    }
+    model.load_state_dict(model_part, false);
+    return result;
+}
+
+}  // namespace tg::nn

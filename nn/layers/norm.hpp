@@ -1,0 +1,63 @@
+#pragma once
+/// @ingroup nn
+/// Batch normalisation layers with running statistics (see tg::batch_norm).
+#include <cstddef>
+#include <string>
+
+#include "../module.hpp"
+
+namespace tg::nn {
+
+struct BatchNormOptions {
+    double eps = 1e-5;
+    double momentum = 0.1;            ///< running = (1 - momentum) running + momentum batch
+    bool affine = true;               ///< learnable weight (ones) and bias (zeros)
+    bool track_running_stats = true;  ///< keep running_mean / running_var buffers for eval
+};
+
+/// Common implementation of BatchNorm1d and BatchNorm2d.
+/// Training mode: normalise with the batch's statistics and update the running ones;
+/// eval mode: use the running statistics (the batch's when track_running_stats is off).
+/// Parameters "weight", "bias" and buffers "running_mean", "running_var" follow PyTorch's
+/// names (PyTorch's int64 "num_batches_tracked" buffer is not kept).
+class BatchNormBase : public Module {
+public:
+    Tensor forward(const Tensor& x) override;
+    std::string extra_repr() const override;
+    std::size_t num_features() const { return features_; }
+
+    Tensor weight, bias;                 ///< [num_features] (undefined unless affine)
+    Tensor running_mean, running_var;    ///< [num_features] (undefined unless tracked)
+
+protected:
+    BatchNormBase(std::size_t num_features, BatchNormOptions options);
+    /// Throws ShapeError naming the layer when x's rank or channel count is wrong.
+    virtual void check_input(const Tensor& x) const = 0;
+
+    std::size_t features_;
+    BatchNormOptions options_;
+};
+
+/// Over [N, C] or [N, C, L] inputs (statistics per feature C).
+class BatchNorm1d : public BatchNormBase {
+public:
+    explicit BatchNorm1d(std::size_t num_features, BatchNormOptions options = {})
+        : BatchNormBase(num_features, options) {}
+    std::string type_name() const override { return "BatchNorm1d"; }
+
+protected:
+    void check_input(const Tensor& x) const override;
+};
+
+/// Over [N, C, H, W] inputs (statistics per channel C).
+class BatchNorm2d : public BatchNormBase {
+public:
+    explicit BatchNorm2d(std::size_t num_features, BatchNormOptions options = {})
+        : BatchNormBase(num_features, options) {}
+    std::string type_name() const override { return "BatchNorm2d"; }
+
+protected:
+    void check_input(const Tensor& x) const override;
+};
+
+}  // namespace tg::nn

@@ -1,0 +1,236 @@
+#include "fit.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <optional>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "../../graph/grad_mode.hpp"
+#include "../../ops/ops.hpp"
+#include "../optim/clip.hpp"
+#include "progress.hpp"
+
+namespace tg::nn {
+
+namespace {
+
+Tensor rows(const Tensor& t, std::size_t start, std::size_t stop) {
+    if (start == 0 && stop == t.size(0)) return t;
+    return slice(t, 0, static_cast<std::int64_t>(start), static_cast<std::int64_t>(stop));
+}
+
+Tensor concat_all(const std::vector<Tensor>& parts) { return parts.size() == 1 ? parts[0] : concat(parts, 0); }
+
+/// Batched forward of data in eval mode without recording; returns (outputs, weighted mean loss).
+std::pair<Tensor, double> run_eval(Module& model, const LossFn& loss, const Dataset& data, std::size_t batch_size) {
+    NoGradGuard no_grad;
+    const bool was_training = model.is_training();
+    model.eval();
+    std::vector<Tensor> outs;
+    double total = 0;
+    const std::size_t n = data.size();
+    try {
+        for (std::size_t start = 0; start < n; start += batch_size) {
+            const std::size_t stop = std::min(n, start + batch_size);
+            const Tensor out = model(rows(data.x, start, stop));
+            if (loss && data.y.defined())
+                total += loss(out, rows(data.y, start, stop)).item() * static_cast<double>(stop - start);
+            outs.push_back(out);
+        }
+    } catch (...) {
+        model.train(was_training);
+        throw;
+    }
+    model.train(was_training);
+    return {concat_all(outs), n ? total / static_cast<double>(n) : 0.0};
+}
+
+/// Metrics cheap enough to show as running, batch-weighted averages on the progress bar.
+bool streamable(const std::string& name) { return name == "accuracy" || name == "acc" || name == "mse" || name == "mae"; }
+
+void check_fit_arguments(const LossFn& loss, const Dataset& train, const FitOptions& options) {
+    if (!loss) throw std::invalid_argument("fit: no loss function");
+    if (options.epochs < 0) throw std::invalid_argument("fit: epochs must be >= 0");
+    if (options.batch_size == 0) throw std::invalid_argument("fit: batch_size must be positive");
+    if (!train.y.defined()) throw std::invalid_argument("fit: the training data has no targets (y)");
+    if (train.empty()) throw std::invalid_argument("fit: the training data set is empty");
+    if (!(options.validation_split >= 0 && options.validation_split < 1))
+        throw std::invalid_argument(fmt::format("fit: validation_split {} must be in [0, 1)", options.validation_split));
+}
+
+/// (train, validation): the given validation data, or the last validation_split of the rows (as Keras).
+std::pair<Dataset, Dataset> split_validation(const Dataset& train, const FitOptions& options) {
+    if (!options.validation.empty() || options.validation_split == 0) {
+        if (!options.validation.empty() && !options.validation.y.defined())
+            throw std::invalid_argument("fit: the validation data has no targets (y)");
+        return {train, options.validation};
+    }
+    const std::size_t n = train.size();
+    const auto n_val = static_cast<std::size_t>(std::ceil(options.validation_split * static_cast<double>(n)));
+    if (n_val == 0 || n_val >= n) throw std::invalid_argument("fit: validation_split leaves no rows on one side");
+    return {train.slice(0, n - n_val), train.slice(n - n_val, n)};
+}
+
+/// The logged keys in display order (loss, metrics, val_loss, val_metrics, lr, as Keras),
+/// with which way is better recorded in the history.
+std::vector<std::string> log_order(const FitOptions& options, bool validation, History& history) {
+    std::vector<std::string> order{"loss"};
+    history.set_higher_is_better("loss", false);
+    for (const Metric& m : options.metrics) {
+        order.push_back(m.name);
+        history.set_higher_is_better(m.name, m.higher_is_better);
+    }
+    if (validation) {
+        order.push_back("val_loss");
+        history.set_higher_is_better("val_loss", false);
+        for (const Metric& m : options.metrics) {
+            order.push_back("val_" + m.name);
+            history.set_higher_is_better("val_" + m.name, m.higher_is_better);
+        }
+    }
+    order.push_back("lr");
+    return order;
+}
+
+/// One pass over the loader: zero_grad, forward, loss, backward, (clip), step per batch.
+/// Returns the epoch's training logs, or nothing when the loss became non-finite
+/// (history.stop_reason then says where).
+std::optional<Logs> train_one_epoch(Module& model, const LossFn& loss, optim::Optimizer& optimizer,
+                                    DataLoader& loader, const FitOptions& options, TrainState& state,
+                                    Progress& progress, bool show_running) {
+    model.train();
+    double total = 0;
+    std::size_t seen = 0, done = 0;
+    std::vector<Tensor> outputs, targets;
+    Logs running;
+    for (const Batch& b : loader) {
+        optimizer.zero_grad();
+        const Tensor out = model(b.x);
+        const Tensor l = loss(out, b.y);
+        if (l.size() != 1)
+            throw ShapeError(fmt::format("fit: the loss must be one number, got shape {} (use a mean or sum reduction)",
+                                         shape_str(l.shape())));
+        const double lv = l.item();
+        if (!std::isfinite(lv)) {
+            state.history.stop_reason = fmt::format("the loss became {} at epoch {}, batch {}: training stopped (lower "
+                                                    "the learning rate, standardise the inputs, or clip gradients)",
+                                                    lv, state.epoch + 1, done + 1);
+            return std::nullopt;
+        }
+        l.backward();
+        if (options.clip_grad_norm > 0) clip_grad_norm_(optimizer.params(), options.clip_grad_norm);
+        optimizer.step();
+        const std::size_t nb = b.x.size(0);
+        total += lv * static_cast<double>(nb);
+        seen += nb;
+        ++done;
+        if (!options.metrics.empty()) {
+            outputs.push_back(out.detach());
+            targets.push_back(b.y);
+        }
+        if (show_running) {
+            running["loss"] = total / static_cast<double>(seen);
+            for (const Metric& m : options.metrics)
+                if (streamable(m.name)) {
+                    const double prev = running.count(m.name) ? running[m.name] : 0.0;
+                    const double v = m.fn(outputs.back(), b.y);
+                    running[m.name] = prev + (v - prev) * static_cast<double>(nb) / static_cast<double>(seen);
+                }
+        }
+        for (auto& cb : options.callbacks) cb->on_batch_end(state, done - 1, lv);
+        progress.batch_end(done, running);
+    }
+    Logs logs;
+    logs["loss"] = seen ? total / static_cast<double>(seen) : NAN;
+    if (!outputs.empty()) {
+        const Tensor all_out = concat_all(outputs), all_y = concat_all(targets);
+        for (const Metric& m : options.metrics) logs[m.name] = m.fn(all_out, all_y);
+    }
+    return logs;
+}
+
+void step_scheduler(optim::LRScheduler* scheduler, const Logs& logs) {
+    if (!scheduler) return;
+    if (scheduler->needs_metric())
+        scheduler->step(logs.count("val_loss") ? logs.at("val_loss") : logs.at("loss"));
+    else
+        scheduler->step();
+}
+
+}  // namespace
+
+Logs evaluate(Module& model, const LossFn& loss, const Dataset& data, const EvaluateOptions& options) {
+    if (data.empty()) throw std::invalid_argument("evaluate: the data set is empty");
+    if (options.batch_size == 0) throw std::invalid_argument("evaluate: batch_size must be positive");
+    const auto [outputs, mean_loss] = run_eval(model, loss, data, options.batch_size);
+    Logs logs;
+    if (loss && data.y.defined()) logs["loss"] = mean_loss;
+    for (const Metric& m : options.metrics) {
+        if (!data.y.defined()) throw std::invalid_argument("evaluate: metrics need targets (y)");
+        logs[m.name] = m.fn(outputs, data.y);
+    }
+    return logs;
+}
+
+Tensor predict(Module& model, const Tensor& x, std::size_t batch_size) {
+    check_defined("predict", x);
+    if (batch_size == 0) throw std::invalid_argument("predict: batch_size must be positive");
+    return run_eval(model, {}, Dataset(x), batch_size).first;
+}
+
+History fit(Module& model, const LossFn& loss, optim::Optimizer& optimizer, const Dataset& train_in,
+            const FitOptions& options) {
+    check_fit_arguments(loss, train_in, options);
+    const auto [train, validation] = split_validation(train_in, options);
+
+    std::ostream& out = options.out ? *options.out : std::cout;
+    const bool tty = options.verbose == 1 && &out == &std::cout && is_terminal(STDOUT_FILENO);
+    Progress progress(out, tty, options.verbose);
+
+    History history;
+    TrainState state{model, optimizer, history, 0, options.epochs, false};
+    DataLoader loader(train, {.batch_size = options.batch_size, .shuffle = options.shuffle, .drop_last = false,
+                              .seed = options.seed});
+    const std::vector<std::string> order = log_order(options, !validation.empty(), history);
+
+    for (auto& cb : options.callbacks) cb->on_train_begin(state);
+    for (int epoch = 0; epoch < options.epochs; ++epoch) {
+        state.epoch = epoch;
+        for (auto& cb : options.callbacks) cb->on_epoch_begin(state);
+        progress.epoch_begin(epoch, options.epochs, loader.size());
+        std::optional<Logs> trained = train_one_epoch(model, loss, optimizer, loader, options, state, progress, tty);
+        if (!trained) {
+            progress.message("fit: " + history.stop_reason);
+            if (options.verbose == 0) std::cerr << "fit: " << history.stop_reason << "\n";
+            break;
+        }
+        Logs& logs = *trained;
+        if (!validation.empty()) {
+            const auto [val_out, val_loss] =
+                run_eval(model, loss, validation, std::max<std::size_t>(options.batch_size, 256));
+            logs["val_loss"] = val_loss;
+            for (const Metric& m : options.metrics) logs["val_" + m.name] = m.fn(val_out, validation.y);
+        }
+        logs["lr"] = optimizer.lr();
+        for (auto& cb : options.callbacks) cb->on_epoch_end(state, logs);
+        std::vector<std::string> shown = order;  // and what callbacks added
+        for (const auto& [k, v] : logs)
+            if (std::find(shown.begin(), shown.end(), k) == shown.end()) shown.push_back(k);
+        history.append(logs, shown);
+        progress.epoch_end(logs, shown);
+        step_scheduler(options.scheduler, logs);
+        if (state.stop_training) {
+            progress.message(history.stop_reason.empty() ? "training stopped by a callback" : history.stop_reason);
+            break;
+        }
+    }
+    for (auto& cb : options.callbacks) cb->on_train_end(state);
+    return history;
+}
+
+}  // namespace tg::nn

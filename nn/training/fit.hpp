@@ -1,0 +1,69 @@
+#pragma once
+/// @ingroup nn
+/// A Keras-like training loop: fit, evaluate and predict. Its History, callbacks
+/// and progress display live beside it (history.hpp, callbacks.hpp, progress.hpp).
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../data/dataset.hpp"
+#include "../metrics/metrics.hpp"
+#include "../module.hpp"
+#include "../optim/optimizer.hpp"
+#include "../optim/schedulers.hpp"
+#include "callbacks.hpp"
+#include "history.hpp"
+
+namespace tg::nn {
+
+/// loss(output, target) -> a one-element tensor. Loss objects (MSELoss(),
+/// BCEWithLogitsLoss(pos_weight), ...) and lambdas both fit.
+using LossFn = std::function<Tensor(const Tensor& output, const Tensor& target)>;
+
+struct FitOptions {
+    int epochs = 10;
+    std::size_t batch_size = 32;
+    bool shuffle = true;
+    std::uint64_t seed = 0;  ///< of the batch order
+    /// Data to evaluate after each epoch (val_loss, val_<metric>); empty: none.
+    Dataset validation{};
+    /// Without `validation`: hold out this fraction of the training rows (the last ones, as Keras).
+    double validation_split = 0;
+    std::vector<Metric> metrics{};
+    std::vector<std::shared_ptr<Callback>> callbacks{};
+    /// Stepped after each epoch (with val_loss, or loss, when it needs a metric).
+    optim::LRScheduler* scheduler = nullptr;
+    /// Clip the global gradient norm to this before each step (0: off).
+    double clip_grad_norm = 0;
+    /// 0 silent; 1 a progress bar on a terminal, else one line per epoch; 2 one line per epoch.
+    int verbose = 1;
+    /// Where progress goes (default std::cout; the bar is drawn only on a terminal).
+    std::ostream* out = nullptr;
+};
+
+/// Train model on train with optimiser and loss for options.epochs epochs, in
+/// mini-batches; returns the History. Each batch: zero_grad, forward, loss,
+/// backward, (clip), step. A non-finite loss stops training (History::stop_reason
+/// says where) instead of running on with NaN weights.
+History fit(Module& model, const LossFn& loss, optim::Optimizer& optimizer, const Dataset& train,
+            const FitOptions& options = {});
+template <class M>
+History fit(const std::shared_ptr<M>& model, const LossFn& loss, optim::Optimizer& optimizer, const Dataset& train,
+            const FitOptions& options = {}) {
+    return fit(*model, loss, optimizer, train, options);
+}
+
+struct EvaluateOptions {
+    std::size_t batch_size = 256;
+    std::vector<Metric> metrics{};
+};
+/// Loss and metrics on data, in eval mode without recording ({"loss": ..., "accuracy": ...}).
+Logs evaluate(Module& model, const LossFn& loss, const Dataset& data, const EvaluateOptions& options = {});
+/// The model's outputs for x, in eval mode without recording, batch by batch.
+Tensor predict(Module& model, const Tensor& x, std::size_t batch_size = 256);
+
+}  // namespace tg::nn
