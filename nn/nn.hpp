@@ -25,8 +25,9 @@
 #include "training/history.hpp"
 #include "training/progress.hpp"
 #include "metrics/metrics.hpp"
-// files: safetensors, model checkpoints, atomic writes, plots
+// files: safetensors, model checkpoints, atomic writes, same-file checks, plots
 #include "io/atomic_file.hpp"
 #include "io/checkpoint.hpp"
 #include "io/plot.hpp"
 #include "io/safetensors.hpp"
+#include "io/same_file.hpp"

@@ -136,7 +136,8 @@ TEST_CASE("safetensors: round trip of tensors and metadata, with a checksum, wri
                                   {"s", scalar(7.0)},
                                   {"empty", zeros({0, 3})}};
     save_safetensors(path, tensors, {{"note", "hello"}});
-    CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+        CHECK(e.path().filename().string().rfind(".tapegrad_test_roundtrip.safetensors.tmp.", 0) != 0);
     const std::string bytes = read_all(path);
     std::uint64_t n = 0;
     std::memcpy(&n, bytes.data(), 8);
@@ -307,4 +308,49 @@ TEST_CASE("safetensors: the checksum is the standard CRC-32, also when computed 
     const std::uint32_t whole = crc32(long_text.data(), long_text.size());
     for (std::size_t cut : {1u, 7u, 8u, 13u, 500u, 999u})
         CHECK(crc32(long_text.data() + cut, long_text.size() - cut, crc32(long_text.data(), cut)) == whole);
+}
+
+TEST_CASE("checkpoint: a bad saved learning rate fails the load and changes neither model nor optimiser") {
+    manual_seed(31);
+    auto net = mlp({3, 4, 1}, {"tanh"});
+    optim::Adam opt(net->parameters(), 0.01);
+    const Tensor x = rand({8, 3}), y = rand({8, 1});
+    const auto train_step = [&] {
+        opt.zero_grad();
+        mse_loss((*net)(x), y).backward();
+        opt.step();
+    };
+    train_step();
+    const std::string good = temp_path("lr_good.safetensors"), bad = temp_path("lr_bad.safetensors");
+    save(*net, good, {.optimizer = &opt});
+    train_step();  // model and optimiser move on from the file
+    train_step();
+    opt.set_lr(0.02);
+    const auto values = [](const NamedTensors& named) {
+        std::vector<std::vector<double>> v;
+        for (const auto& [n, t] : named) v.push_back(t.to_vector());
+        return v;
+    };
+    const auto weights = values(net->state_dict()), state = values(opt.state_dict());
+    const SafetensorsFile file = load_safetensors(good);
+    for (const std::string hyper : {R"({"lr": -0.5})", R"({"lr": 1e999})", R"({"lr": NaN})", R"({"lr": "fast"})",
+                                    R"({"lr": null})", "[0.1]", "not json"}) {
+        CAPTURE(hyper);
+        Metadata meta = file.metadata;
+        meta.erase("tapegrad.crc32");
+        meta["tapegrad.optimizer.hyperparameters"] = hyper;
+        save_safetensors(bad, file.tensors, meta);
+        CHECK_THROWS_WITH_AS(load(*net, bad, {.optimizer = &opt}), doctest::Contains("tapegrad.optimizer.hyperparameters"),
+                             IoError);
+        CHECK(values(net->state_dict()) == weights);
+        CHECK(values(opt.state_dict()) == state);
+        CHECK(opt.steps() == 3);
+        CHECK(opt.lr() == 0.02);
+    }
+    // the good file still loads, and restores all of it
+    CHECK(load(*net, good, {.optimizer = &opt}).optimizer_loaded);
+    CHECK(opt.steps() == 1);
+    CHECK(opt.lr() == 0.01);
+    std::remove(good.c_str());
+    std::remove(bad.c_str());
 }

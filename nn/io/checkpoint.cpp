@@ -1,6 +1,8 @@
 #include "checkpoint.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 #include <cstring>
 #include <set>
 
@@ -22,6 +24,24 @@ constexpr const char* kOptimizerPrefix = "__optimizer__.";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
     throw IoError(fmt::format("{}: {}", path, what));
+}
+
+/// The "lr" of the saved hyperparameters (none when absent); throws IoError for
+/// metadata that is not a JSON object or an lr that is not a finite number >= 0.
+std::optional<double> saved_learning_rate(const std::string& path, const std::string& hyperparameters) {
+    json hyper;
+    try {
+        hyper = json::parse(hyperparameters);
+    } catch (const json::exception&) {
+        fail(path, fmt::format("metadata '{}' is not a JSON object", kOptimizerHyperKey));
+    }
+    if (!hyper.is_object()) fail(path, fmt::format("metadata '{}' is not a JSON object", kOptimizerHyperKey));
+    if (!hyper.contains("lr")) return std::nullopt;
+    const json& lr = hyper["lr"];
+    if (!lr.is_number() || !std::isfinite(lr.get<double>()) || lr.get<double>() < 0)
+        fail(path, fmt::format("metadata '{}': the learning rate {} is not a finite number >= 0", kOptimizerHyperKey,
+                               lr.dump()));
+    return lr.get<double>();
 }
 
 }  // namespace
@@ -104,22 +124,20 @@ LoadResult load(Module& model, const std::string& path, const LoadOptions& optio
                                          "with to(), or save it again)",
                                          path, n, dtype_name(t.dtype()), dtype_name(target.dtype())));
     }
+    // The optimiser's name and hyperparameters are checked before its state is
+    // replaced; its load_state_dict checks the state before replacing it, and is
+    // the last step that can fail, so a failed load changes nothing.
     if (options.optimizer && !optimizer_part.empty()) {
+        std::optional<double> saved_lr;
         auto it = file.metadata.find(kOptimizerKey);
         const std::string saved = it == file.metadata.end() ? "?" : it->second;
         if (saved != options.optimizer->name())
             throw std::invalid_argument(fmt::format("load '{}': the file holds {} state, not {}", path, saved,
                                                     options.optimizer->name()));
+        if (auto h = file.metadata.find(kOptimizerHyperKey); h != file.metadata.end())
+            saved_lr = saved_learning_rate(path, h->second);
         options.optimizer->load_state_dict(optimizer_part);  // validates before replacing
-        if (auto h = file.metadata.find(kOptimizerHyperKey); h != file.metadata.end()) {
-            try {
-                const json hyper = json::parse(h->second);
-                if (hyper.is_object() && hyper.contains("lr") && hyper["lr"].is_number())
-                    options.optimizer->set_lr(hyper["lr"].get<double>());
-            } catch (const json::exception&) {
-                fail(path, fmt::format("metadata '{}' is not a JSON object", kOptimizerHyperKey));
-            }
-        }
+        if (saved_lr) options.optimizer->set_lr(*saved_lr);  // checked above: cannot throw
         result.optimizer_loaded = true;
     }
     model.load_state_dict(model_part, false);

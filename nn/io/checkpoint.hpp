@@ -43,7 +43,9 @@ struct LoadResult {
 
 /// Load a file written by save() (or by PyTorch's safetensors.torch.save_file for
 /// the same architecture) into model, in place. Checks names, shapes and dtypes of
-/// everything before changing anything: on error the model is left as it was.
+/// everything, and with an optimiser its name, its state and the saved
+/// hyperparameters (the learning rate must be a finite number >= 0), before
+/// changing anything: on error the model and the optimiser are left as they were.
 /// Throws IoError (file problems) or std::invalid_argument / ShapeError / DTypeError
 /// (a file for another model), naming the file and the entry.
 LoadResult load(Module& model, const std::string& path, const LoadOptions& options = {});

@@ -12,7 +12,7 @@
 ///
 /// tapegrad writes F32 and F64, pads the header with spaces to a multiple of 8
 /// bytes (as the reference writer does), stores a CRC-32 of the data section in
-/// __metadata__["tapegrad.crc32"], and writes atomically (path.tmp, then rename).
+/// __metadata__["tapegrad.crc32"], and writes atomically (tg::nn::AtomicFile).
 /// The loader reads F32 and F64 as they are, F16 and BF16 as float32, integer and
 /// BOOL tensors as float64. It trusts nothing in the file: see load_safetensors.
 #include <cstdint>
