@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <tapegrad/nn/nn.hpp>
 #include <tapegrad/nn/io/safetensors.hpp>
@@ -60,6 +61,22 @@ int run_cli(std::vector<std::string> args) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     return cli_main(int(argv.size()), argv.data());
+}
+
+/// run_cli, with what it printed on standard error.
+int run_cli_stderr(std::vector<std::string> args, std::string& err) {
+    const std::string capture = (fs::temp_directory_path() / ("tapegrad_fraud_stderr_" + std::to_string(::getpid()))).string();
+    std::fflush(stderr);
+    const int saved = ::dup(2), fd = ::open(capture.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 2);
+    const int rc = run_cli(std::move(args));
+    std::fflush(stderr);
+    ::dup2(saved, 2);
+    ::close(saved);
+    ::close(fd);
+    err = slurp(capture);
+    fs::remove(capture);
+    return rc;
 }
 
 /// A small logistic model trained for two epochs: quick, and good enough to test files and scoring.
@@ -276,11 +293,130 @@ TEST_CASE("fraud: an interrupted score leaves the old outputs in place") {
     CHECK(rc == 130);
     CHECK(slurp(dir / "a.jsonl") == "old alerts\n");
     CHECK(slurp(dir / "r.csv") == "old rejects\n");
-    CHECK_FALSE(fs::exists(dir / "a.jsonl.tmp"));
-    CHECK_FALSE(fs::exists(dir / "r.csv.tmp"));
+    for (const auto& e : fs::directory_iterator(dir.path))  // no temporary file left (".a.jsonl.tmp.PID.RANDOM")
+        CHECK(e.path().filename().string().rfind(".", 0) != 0);
     // and without the interrupt, the new complete files replace them
     CHECK(run_cli({"score", "--model", dir / "m.safetensors", "--in", dir / "in.csv", "--alerts", dir / "a.jsonl",
                    "--rejects", dir / "r.csv"}) == 0);
     CHECK(slurp(dir / "r.csv") == "line,reason,detail,content\n");
     CHECK(slurp(dir / "a.jsonl").rfind("{\"id\":", 0) == 0);
+}
+
+TEST_CASE("fraud: an output that is an input or another output is refused, however it is spelt") {
+    TempDir dir("samefile");
+    write_generated(dir / "data.csv", 300, 3);
+    std::ofstream(dir / "m.safetensors") << "model bytes\n";  // refused before the model is read
+    fs::create_symlink(dir / "data.csv", dir / "data-link.csv");
+    const std::string data = slurp(dir / "data.csv");
+    const std::string d = dir / "data.csv", m = dir / "m.safetensors";
+    const std::string d2 = dir.path.string() + "/./data.csv", m2 = dir.path.string() + "/../" +
+                                                                   dir.path.filename().string() + "/m.safetensors";
+    const auto refused = [&](std::vector<std::string> args, const std::string& first, const std::string& second) {
+        const std::string command = fmt::format("{}", fmt::join(args, " "));
+        CAPTURE(command);
+        std::string err;
+        CHECK(run_cli_stderr(args, err) == 2);
+        CHECK(err.find("--" + first + " '") != std::string::npos);
+        CHECK(err.find("--" + second + " '") != std::string::npos);
+        CHECK(err.find("are the same file") != std::string::npos);
+    };
+    refused({"train", "--data", d, "--model", d, "--quiet"}, "data", "model");
+    refused({"train", "--data", d, "--model", dir / "data-link.csv", "--quiet"}, "data", "model");
+    refused({"train", "--data", d, "--model", dir / "new.safetensors", "--history", d2}, "data", "history");
+    refused({"train", "--data", d, "--model", m, "--history", m2}, "model", "history");
+    refused({"train", "--data", d, "--model", m, "--plot", m2}, "model", "plot");
+    refused({"score", "--model", m, "--in", d, "--alerts", d2, "--rejects", dir / "r.csv"}, "in", "alerts");
+    refused({"score", "--model", m, "--in", d, "--alerts", dir / "a.jsonl", "--rejects", dir / "data-link.csv"}, "in",
+            "rejects");
+    refused({"score", "--model", m, "--in", d, "--alerts", m2, "--rejects", dir / "r.csv"}, "model", "alerts");
+    refused({"score", "--model", m, "--in", d, "--alerts", dir / "a.jsonl", "--rejects", m}, "model", "rejects");
+    // two outputs that do not exist yet: the same directory and name
+    const std::string a_new = dir / "a.jsonl", a_new2 = dir.path.string() + "/./a.jsonl";
+    refused({"score", "--model", m, "--in", d, "--alerts", a_new, "--rejects", a_new2}, "alerts", "rejects");
+    CHECK(slurp(dir / "data.csv") == data);
+    CHECK(slurp(dir / "m.safetensors") == "model bytes\n");
+    CHECK_FALSE(fs::exists(dir / "a.jsonl"));
+    // different files pass the check (and fail later, on the model: exit 1), and /dev/null may be shared
+    CHECK(run_cli({"score", "--model", m, "--in", d, "--alerts", dir / "a.jsonl", "--rejects", dir / "r.csv"}) == 1);
+    CHECK(run_cli({"score", "--model", m, "--in", d, "--alerts", "/dev/null", "--rejects", "/dev/null"}) == 1);
+}
+
+TEST_CASE("fraud: alert lines are valid JSON whatever bytes the input's ids hold") {
+    std::string out;
+    append_json_string(out, std::string("ok\xff\xfe|\xc0\xaf|\xed\xa0\x80|\xe2\x82|\xf4\x90\x80\x80|\xc3\xa9\"\\\x01"));
+    const auto j = nlohmann::json::parse(out);  // throws on invalid UTF-8
+    const std::string bad = "\xef\xbf\xbd";
+    CHECK(j.get<std::string>() == "ok" + bad + bad + "|" + bad + bad + "|" + bad + bad + bad + "|" + bad + bad + "|" +
+                                      bad + bad + bad + bad + "|\xc3\xa9\"\\\x01");
+
+    // through the scorer: a row whose id is not UTF-8 still gives a valid alert line
+    TempDir dir("utf8");
+    const FraudModel model = quick_model(dir.path.string());
+    write_generated(dir / "in.csv", 20, 6);
+    std::string csv = slurp(dir / "in.csv");
+    const std::size_t row = csv.find('\n') + 1;
+    csv.replace(row, csv.find(',', row) - row, "tx\xff\xc0\x80");
+    std::ofstream(dir / "in.csv", std::ios::binary | std::ios::trunc) << csv;
+    const int fd = ::open((dir / "in.csv").c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    TransactionReader reader(fd, "in.csv", false);
+    std::string alerts;
+    RejectWriter rejects([](std::string_view) {});
+    ScoreOptions so;
+    so.threshold = 0;  // every row is an alert
+    const ScoreStats st = score_stream(model, reader, [&](std::string_view s) { alerts.append(s); }, rejects, so);
+    ::close(fd);
+    CHECK(st.flagged == 20);
+    std::istringstream in(alerts);
+    std::string line;
+    std::getline(in, line);
+    CHECK(nlohmann::json::parse(line)["id"].get<std::string>() == "tx" + bad + bad + bad);
+    while (std::getline(in, line)) CHECK(nlohmann::json::accept(line));
+}
+
+TEST_CASE("fraud: rows whose score is not finite are counted apart and fail the run unless allowed") {
+    TempDir dir("nan");
+    FraudModel m = quick_model(dir.path.string());
+    // finite weights at the float limit: the log-odds overflow (inf - inf is NaN)
+    tg::nn::NamedTensors huge;
+    for (const auto& [name, t] : m.net->state_dict()) {
+        std::vector<float> v(t.size());
+        for (std::size_t i = 0; i < v.size(); ++i) v[i] = i % 2 ? -3e38f : 3e38f;
+        huge.emplace_back(name, tg::from_vector(v, t.shape()));
+    }
+    m.net->load_state_dict(huge);
+    save_model(m, dir / "huge.safetensors");
+    write_generated(dir / "in.csv", 2000, 5);
+
+    const int fd = ::open((dir / "in.csv").c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    TransactionReader reader(fd, "in.csv", false);
+    std::string alerts;
+    RejectWriter rejects([](std::string_view) {});
+    ScoreOptions so;
+    so.threshold = 0;  // a scored row is always flagged
+    const ScoreStats st = score_stream(m, reader, [&](std::string_view s) { alerts.append(s); }, rejects, so);
+    ::close(fd);
+    CHECK(st.non_finite > 0);
+    CHECK(st.first_non_finite_line >= 2);
+    CHECK(st.read == 2000);
+    CHECK(st.read == st.scored + st.non_finite + st.rejected);
+    CHECK(st.flagged == st.scored);
+
+    std::ofstream(dir / "a.jsonl") << "old alerts\n";
+    std::ofstream(dir / "r.csv") << "old rejects\n";
+    const std::vector<std::string> cmd = {"score", "--model", dir / "huge.safetensors", "--in", dir / "in.csv",
+                                          "--alerts", dir / "a.jsonl", "--rejects", dir / "r.csv"};
+    std::string err;
+    CHECK(run_cli_stderr(cmd, err) == 1);
+    CHECK(err.find("not scored: non-finite score") != std::string::npos);
+    CHECK(slurp(dir / "a.jsonl") == "old alerts\n");
+    CHECK(slurp(dir / "r.csv") == "old rejects\n");
+    std::vector<std::string> allowed = cmd;
+    allowed.push_back("--allow-nan-scores");
+    CHECK(run_cli_stderr(allowed, err) == 0);
+    CHECK(err.find("not scored: non-finite score") != std::string::npos);
+    CHECK(slurp(dir / "r.csv") == "line,reason,detail,content\n");
+    std::istringstream in(slurp(dir / "a.jsonl"));
+    for (std::string line; std::getline(in, line);) CHECK(nlohmann::json::accept(line));
 }

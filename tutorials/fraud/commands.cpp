@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +16,7 @@
 
 #include <tapegrad/nn/io/atomic_file.hpp>
 #include <tapegrad/nn/io/plot.hpp>
+#include <tapegrad/nn/io/same_file.hpp>
 
 #include "interrupt.hpp"
 #include "dataset.hpp"
@@ -50,6 +52,35 @@ int cmd_generate(const Args& args) {
 }
 
 namespace {
+
+/// A file named on the command line.
+struct FileFlag {
+    std::string_view flag;  ///< without the leading "--"
+    std::string path;
+    bool output;
+};
+
+bool is_char_device(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode);
+}
+
+/// Usage error when an output is the same file as an input or as another output,
+/// however the two are spelt (tg::nn::same_file). Standard input and output ("-")
+/// and character devices such as /dev/null, which lose nothing, may be shared.
+void refuse_shared_files(const std::vector<FileFlag>& files) {
+    for (std::size_t i = 0; i < files.size(); ++i)
+        for (std::size_t j = i + 1; j < files.size(); ++j) {
+            const FileFlag &a = files[i], &b = files[j];
+            if (!(a.output || b.output) || a.path == "-" || b.path == "-") continue;
+            if (!tg::nn::same_file(a.path, b.path) || is_char_device(a.path)) continue;
+            const FileFlag& out = b.output ? b : a;
+            const FileFlag& other = b.output ? a : b;
+            throw UsageError(fmt::format("--{} '{}' and --{} '{}' are the same file: the {} would {}", other.flag,
+                                         other.path, out.flag, out.path, out.flag,
+                                         other.output ? "overwrite the other output" : "destroy the input"));
+        }
+}
 
 /// Load a labelled file and say how much of it was usable.
 LabelledData load_and_report(const std::string& path, const char* cmd) {
@@ -87,6 +118,10 @@ int cmd_train(const Args& args) {
     o.stop = &interrupt_flag();
     const std::string history_path = args.str("history", model_path + ".history.csv");
     const std::string plot_path = args.str("plot", model_path + ".loss.png");
+    refuse_shared_files({{"data", data_path, false},
+                         {"model", model_path, true},
+                         {"history", history_path, true},
+                         {"plot", plot_path, true}});
 
     const LabelledData data = load_and_report(data_path, "train");
     const TrainResult r = train_model(data, o);
@@ -131,8 +166,11 @@ int cmd_score(const Args& args) {
     const std::string in_path = args.required("in");
     const std::string alerts_path = args.required("alerts");
     const std::string rejects_path = args.required("rejects");
-    if (alerts_path == rejects_path) throw UsageError("--alerts and --rejects must be different files");
     if (rejects_path == "-") throw UsageError("--rejects needs a file (alerts may go to standard output)");
+    refuse_shared_files({{"model", model_path, false},
+                         {"in", in_path, false},
+                         {"alerts", alerts_path, true},
+                         {"rejects", rejects_path, true}});
     ScoreOptions so;
     const auto threshold = args.real_opt("threshold", 0.0, 1.0);
     so.top_features = args.u64("top-features", 3, 0, n_raw);
@@ -165,8 +203,21 @@ int cmd_score(const Args& args) {
                    st.last_line, st.read, st.scored, st.flagged, st.rejected, alerts_path, rejects_path);
         return exit_interrupted;
     }
-    alerts.commit();
-    rejects_file.commit();
+    if (st.non_finite) {
+        fmt::print(stderr,
+                   "score: warning: {} rows not scored: non-finite score (the model's log-odds overflowed; first at "
+                   "input line {})\n",
+                   st.non_finite, st.first_non_finite_line);
+        if (!args.has("allow-nan-scores")) {
+            rejects_file.abandon();
+            alerts.abandon();
+            fmt::print(stderr, "score: failed: {} left as {} (--allow-nan-scores writes {} anyway)\n",
+                       alerts_path == "-" ? rejects_path : alerts_path + " and " + rejects_path,
+                       alerts_path == "-" ? "it was" : "they were", alerts_path == "-" ? "it" : "them");
+            return 1;
+        }
+    }
+    tg::nn::commit_together(alerts, rejects_file);  // both new, or both as they were
     if (st.rejected) {
         std::string by;
         for (std::size_t r = 0; r < n_reject_kinds; ++r)
@@ -177,8 +228,8 @@ int cmd_score(const Args& args) {
         fmt::print(stderr, "score: the stream is labelled: {} of {} fraudulent rows flagged ({:.1f}%), {} false alerts\n",
                    st.flagged_fraud, st.fraud, 100.0 * double(st.flagged_fraud) / double(st.fraud),
                    st.flagged - st.flagged_fraud);
-    fmt::print(summary, "read={} scored={} flagged={} rejected={} rows_per_s={:.0f}\n", st.read, st.scored, st.flagged,
-               st.rejected, st.rows_per_second());
+    fmt::print(summary, "read={} scored={} flagged={} rejected={}{} rows_per_s={:.0f}\n", st.read, st.scored, st.flagged,
+               st.rejected, st.non_finite ? fmt::format(" not_scored={}", st.non_finite) : "", st.rows_per_second());
     return 0;
 }
 int cmd_demo(const Args& args) {

@@ -159,8 +159,12 @@ int run_demo(const DemoOptions& o) {
         if (st.interrupted)
             return interrupted(fmt::format("while scoring, at line {} of the stream ({} rows read)", st.last_line,
                                            st.read));
-        alerts.commit();
-        rejects_file.commit();
+        if (st.non_finite)
+            throw std::runtime_error(fmt::format("{} of the stream's rows got no finite score (first at line {}); "
+                                                 "{} and {} left as they were",
+                                                 st.non_finite, st.first_non_finite_line, alerts_path.string(),
+                                                 rejects_path.string()));
+        tg::nn::commit_together(alerts, rejects_file);  // both new, or both as they were
     }
     fmt::print("  read={} scored={} flagged={} rejected={} rows_per_s={:.0f}\n", st.read, st.scored, st.flagged,
                st.rejected, st.rows_per_second());

@@ -40,6 +40,10 @@ struct AlertSummary {
 
 struct ScoreStats {
     std::uint64_t read = 0, scored = 0, flagged = 0, rejected = 0;
+    /// Rows not scored because the model's log-odds were not finite (NaN or
+    /// infinite: a model whose weights overflow); neither scored nor flagged.
+    std::uint64_t non_finite = 0;
+    std::uint64_t first_non_finite_line = 0;  ///< input line of the first of them (0: none)
     std::array<std::uint64_t, n_reject_kinds> rejects_by_reason{};
     std::uint64_t last_line = 0;       ///< input line number reached
     bool interrupted = false;
@@ -54,12 +58,13 @@ struct ScoreStats {
 /// Score every row of reader with model. Each flagged row becomes one JSON line
 /// handed to alerts; each rejected line goes to rejects. Stops early (interrupted)
 /// when *stop becomes true, after finishing the current batch.
-/// Invariant: read == scored + rejected.
+/// Invariant: read == scored + non_finite + rejected.
 ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
                         const std::function<void(std::string_view)>& alerts, RejectWriter& rejects,
                         const ScoreOptions& options, const std::atomic<bool>* stop = nullptr);
 
-/// Append s to out as a JSON string literal (quotes, escapes, control characters).
+/// Append s to out as a JSON string literal (quotes, escapes, control characters);
+/// bytes that are not valid UTF-8 become U+FFFD, so the result is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace fraud
