@@ -15,13 +15,12 @@
 // conv1d is the same code with H = 1 (no reshapes, no copies).
 #include "conv.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "blas.hpp"
 #include "detail.hpp"
 #include "../graph/broadcast.hpp"
 #include "shape.hpp"
@@ -30,16 +29,10 @@ namespace tg {
 
 namespace {
 
-void gemm_rm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t lda,
-             const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-                1.0f, a, int(lda), b, int(ldb), beta, c, int(ldc));
-}
-
-void gemm_rm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a, std::size_t lda,
-             const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc) {
-    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-                1.0, a, int(lda), b, int(ldb), beta, c, int(ldc));
+template <class T>
+void gemm_rm(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a,
+             std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+    blas::gemm(op, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 struct ConvGeom {
@@ -163,7 +156,7 @@ Tensor conv_values(const Tensor& x, const Tensor& w, const Tensor& b, const Conv
                 im2col(xn, g, cols.data());
                 src = cols.data();
             }
-            gemm_rm(false, false, g.o, L, K, pw, K, src, L, pb ? T(1) : T(0), yn, L);  // [O,K] x [K,L]
+            gemm_rm(g.name(), false, false, g.o, L, K, pw, K, src, L, pb ? T(1) : T(0), yn, L);  // [O,K] x [K,L]
         }
         return make_tensor(std::move(y));
     });
@@ -185,9 +178,9 @@ Tensor input_grad_values(const Tensor& gy, const Tensor& w, const ConvGeom& g) {
             const T* gn = pg + n * g.o * L;
             T* dxn = pdx + n * g.c * g.hw();
             if (g.pointwise()) {
-                gemm_rm(true, false, K, L, g.o, pw, K, gn, L, T(0), dxn, L);  // [K,O] x [O,L]
+                gemm_rm(g.name(), true, false, K, L, g.o, pw, K, gn, L, T(0), dxn, L);  // [K,O] x [O,L]
             } else {
-                gemm_rm(true, false, K, L, g.o, pw, K, gn, L, T(0), cols.data(), L);
+                gemm_rm(g.name(), true, false, K, L, g.o, pw, K, gn, L, T(0), cols.data(), L);
                 col2im(cols.data(), g, dxn);
             }
         }
@@ -214,7 +207,7 @@ Tensor weight_grad_values(const Tensor& x, const Tensor& gy, const ConvGeom& g) 
                 src = cols.data();
             }
             // [O,L] x [L,K], accumulated over the batch by beta = 1
-            gemm_rm(false, true, g.o, K, L, pg + n * g.o * L, L, src, L, n ? T(1) : T(0), dw.data(), K);
+            gemm_rm(g.name(), false, true, g.o, K, L, pg + n * g.o * L, L, src, L, n ? T(1) : T(0), dw.data(), K);
         }
         return make_tensor(std::move(dw));
     });

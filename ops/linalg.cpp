@@ -1,11 +1,10 @@
 // Matrix products through BLAS. Every product, including the transposed ones
-// the backward rules need, is one gemm call with transpose flags.
+// the backward rules need, is one gemm call with transpose flags (blas.hpp).
 #include "linalg.hpp"
-
-#include <cblas.h>
 
 #include <fmt/format.h>
 
+#include "blas.hpp"
 #include "detail.hpp"
 #include "elementwise.hpp"
 #include "reduce.hpp"
@@ -15,66 +14,11 @@ namespace tg {
 
 namespace {
 
-// Below this many multiply-adds a plain loop beats a BLAS call, whose fixed
-// cost (argument checks, dispatch, packing) is about a microsecond: the
-// matrices of small models (seed-net's 2x2 layers) are all this size.
-constexpr std::size_t kSmallGemm = 512;
-
-/// c = a' b' + beta c with a' = ta ? a^T : a (row-major, m x k) and b' = tb ? b^T : b (k x n).
+/// c = op(a) op(b) + beta c for packed row-major matrices (see blas::gemm).
 template <class T>
-void small_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c,
-                T beta) {
-    for (std::size_t i = 0; i < m; ++i)
-        for (std::size_t j = 0; j < n; ++j) {
-            T acc = 0;
-            for (std::size_t p = 0; p < k; ++p) acc += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
-            T& out = c[i * n + j];
-            out = beta == T(0) ? acc : beta * out + acc;
-        }
-}
-
-// OpenBLAS shares out every product above about 262,000 multiply-adds among its
-// threads. Below kThreadedGemm (16.8 million), waking and joining the other
-// threads cost more than they saved on this 2-core machine: at 2 threads the rnn
-// workload went from 5.1 to 3.9 ms a step, fraud-mlp from 200 to 125 µs,
-// fraud-infer from 700 to 555 µs, with mlp and cnn unchanged (bench/README.md).
-// So those products run on the calling thread. The setting is OpenBLAS's global
-// one: set for the call and restored after it, so threads of one program that
-// call tapegrad at the same time share it (a product may then run on one thread
-// where it could have used more; results do not change).
-constexpr std::size_t kThreadedGemm = std::size_t(1) << 24;
-
-class SerialBlas {
-public:
-    explicit SerialBlas(std::size_t mnk) : saved_(mnk < kThreadedGemm ? openblas_get_num_threads() : 1) {
-        if (saved_ > 1) openblas_set_num_threads(1);
-    }
-    ~SerialBlas() {
-        if (saved_ > 1) openblas_set_num_threads(saved_);
-    }
-    SerialBlas(const SerialBlas&) = delete;
-    SerialBlas& operator=(const SerialBlas&) = delete;
-
-private:
-    int saved_;
-};
-
-void blas_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b,
-               float* c, float beta) {
-    if (m * n * k <= kSmallGemm) return small_gemm(ta, tb, m, n, k, a, b, c, beta);
-    const SerialBlas serial(m * n * k);
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-                1.0f, a, int(std::max<std::size_t>(1, ta ? m : k)), b, int(std::max<std::size_t>(1, tb ? k : n)), beta,
-                c, int(std::max<std::size_t>(1, n)));
-}
-
-void blas_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a, const double* b,
-               double* c, double beta) {
-    if (m * n * k <= kSmallGemm) return small_gemm(ta, tb, m, n, k, a, b, c, beta);
-    const SerialBlas serial(m * n * k);
-    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-                1.0, a, int(std::max<std::size_t>(1, ta ? m : k)), b, int(std::max<std::size_t>(1, tb ? k : n)), beta, c,
-                int(std::max<std::size_t>(1, n)));
+void blas_gemm(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b,
+               T* c, T beta) {
+    blas::gemm(op, ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, beta, c, n);
 }
 
 struct GemmPlan {
@@ -137,13 +81,13 @@ Array<T> gemm_forward(const GemmPlan& p, const Array<T>& a, const Array<T>& b, b
         return out;
     }
     if (a.dimension() == 2 && b.dimension() == 2) {
-        blas_gemm(ta, tb, p.m, p.n, p.k, a.data(), b.data(), out.data(), T(0));
+        blas_gemm("matmul", ta, tb, p.m, p.n, p.k, a.data(), b.data(), out.data(), T(0));
         return out;
     }
     const Shape as = shape_of(a), bs = shape_of(b);
     // A batch of row-major A times one B: fold the batch into the rows (one call).
     if (!ta && bs.size() == 2 && as.size() > 2) {
-        blas_gemm(false, tb, a.size() / p.k, p.n, p.k, a.data(), b.data(), out.data(), T(0));
+        blas_gemm("matmul", false, tb, a.size() / p.k, p.n, p.k, a.data(), b.data(), out.data(), T(0));
         return out;
     }
     const Shape ba(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
@@ -154,7 +98,7 @@ Array<T> gemm_forward(const GemmPlan& p, const Array<T>& a, const Array<T>& b, b
     const std::size_t c_mat = p.m * p.n;
     std::array<std::array<std::ptrdiff_t, 16>, 2> strides{sa, sb};
     kernels::for_each_broadcast<2>(p.batch, strides, [&](std::size_t i, const std::array<std::ptrdiff_t, 2>& o) {
-        blas_gemm(ta, tb, p.m, p.n, p.k, a.data() + o[0] * a_mat, b.data() + o[1] * b_mat, out.data() + i * c_mat,
+        blas_gemm("matmul", ta, tb, p.m, p.n, p.k, a.data() + o[0] * a_mat, b.data() + o[1] * b_mat, out.data() + i * c_mat,
                   T(0));
     });
     return out;
@@ -252,7 +196,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b, std::source_loc
             beta = T(1);
         }
         if (rows && outf) {
-            if (in) blas_gemm(false, true, rows, outf, in, values<T>(x).data(), values<T>(w).data(), pr, beta);
+            if (in) blas_gemm("linear", false, true, rows, outf, in, values<T>(x).data(), values<T>(w).data(), pr, beta);
             else if (!b.defined()) r.fill(T(0));
         }
         return make_tensor(std::move(r));

@@ -2,6 +2,7 @@
 // Every differentiable op. Each op's forward and backward rule sit together in
 // its family's .cpp; ops/README.md lists them with their gradients.
 #include "activation.hpp"
+#include "blas.hpp"
 #include "elementwise.hpp"
 #include "linalg.hpp"
 #include "reduce.hpp"

@@ -1,0 +1,226 @@
+// The one way into BLAS. See Note [threads of a matrix product] in blas.hpp.
+#include "blas.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "../graph/error.hpp"
+
+namespace tg {
+
+namespace {
+
+// Below this many multiply-adds a plain loop beats a BLAS call, whose fixed
+// cost (argument checks, dispatch, packing) is about a microsecond: the
+// matrices of small models (seed-net's 2x2 layers) are all this size.
+constexpr double kSmallGemm = 512;
+
+// OpenBLAS shares out every product above about 262,000 multiply-adds among its
+// threads. Below kThreadedGemm (16.8 million), waking and joining another thread
+// cost more than it saved on a 2-core machine (at 2 threads, running them on the
+// calling thread took rnn from 5.1 to 3.9 ms a step, fraud-mlp from 200 to
+// 125 µs, fraud-infer from 700 to 555 µs; bench/README.md).
+constexpr double kThreadedGemm = double(std::size_t(1) << 24);
+
+// A band is at least this many rows (or columns): narrower ones waste the kernel's tiles.
+constexpr std::size_t kMinBand = 16;
+
+int threads_from_environment() {
+    for (const char* name : {"TAPEGRAD_NUM_THREADS", "OPENBLAS_NUM_THREADS"})
+        if (const char* v = std::getenv(name))
+            if (const int n = std::atoi(v); n > 0) return n;
+    const unsigned cores = std::thread::hardware_concurrency();
+    return cores ? static_cast<int>(cores) : 1;
+}
+
+std::atomic<int>& thread_setting() {
+    static std::atomic<int> n{threads_from_environment()};
+    return n;
+}
+
+/// Runs the bands of large products. The caller of run() works too, so a pool of
+/// num_threads() - 1 workers keeps num_threads() cores busy; callers from several
+/// threads share the workers, and each caller finishes its own bands if they are busy.
+class BandPool {
+public:
+    ~BandPool() {
+        {
+            const std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        for (std::thread& t : workers_) t.join();
+    }
+
+    /// body(0), ..., body(bands - 1), at once where workers are free; returns when all are done.
+    template <class Body>
+    void run(std::size_t bands, const Body& body) {
+        auto job = std::make_shared<Job>();
+        job->bands = bands;
+        job->body = [&body](std::size_t i) { body(i); };
+        {
+            const std::lock_guard lock(mutex_);
+            while (workers_.size() + 1 < bands) workers_.emplace_back([this] { work(); });
+            for (std::size_t i = 1; i < bands; ++i) queue_.push_back(job);
+        }
+        wake_.notify_all();
+        job->run_bands();
+        std::unique_lock lock(job->mutex);
+        job->finished.wait(lock, [&] { return job->done == job->bands; });
+    }
+
+private:
+    struct Job {
+        std::size_t bands = 0;
+        std::function<void(std::size_t)> body;
+        std::atomic<std::size_t> next{0};
+        std::mutex mutex;
+        std::condition_variable finished;
+        std::size_t done = 0;  // guarded by mutex
+
+        /// Take bands until none is left (by whoever calls it: the caller or a worker).
+        void run_bands() {
+            for (std::size_t i = next++; i < bands; i = next++) {
+                body(i);
+                const std::lock_guard lock(mutex);
+                if (++done == bands) finished.notify_all();
+            }
+        }
+    };
+
+    void work() {
+        for (;;) {
+            std::shared_ptr<Job> job;
+            {
+                std::unique_lock lock(mutex_);
+                wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+                if (queue_.empty()) return;  // stopping
+                job = std::move(queue_.front());
+                queue_.pop_front();
+            }
+            job->run_bands();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<std::shared_ptr<Job>> queue_;
+    std::vector<std::thread> workers_;
+    bool stopping_ = false;
+};
+
+BandPool& band_pool() {
+    static BandPool pool;
+    return pool;
+}
+
+/// OpenBLAS's own pool to one thread, once (Note [threads of a matrix product]).
+void serial_blas_once() {
+#ifdef TAPEGRAD_OPENBLAS
+    static const bool done = [] {
+        openblas_set_num_threads(1);
+        return true;
+    }();
+    (void)done;
+#endif
+}
+
+/// c = op(a) op(b) + beta c by a plain loop (row-major, leading dimensions as in gemm).
+template <class T>
+void small_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda,
+                const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+    for (std::size_t i = 0; i < m; ++i)
+        for (std::size_t j = 0; j < n; ++j) {
+            T acc = 0;
+            for (std::size_t p = 0; p < k; ++p) acc += (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+            T& out = c[i * ldc + j];
+            out = beta == T(0) ? acc : beta * out + acc;
+        }
+}
+
+void cblas_gemm(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
+                float* c, int ldc) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda,
+                b, ldb, beta, c, ldc);
+}
+
+void cblas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, int lda, const double* b, int ldb,
+                double beta, double* c, int ldc) {
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0, a, lda,
+                b, ldb, beta, c, ldc);
+}
+
+template <class T>
+void gemm_impl(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a,
+               std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+    // BLAS takes int: refuse what does not fit before doing anything (never a wrapping cast).
+    const int im = blas::checked_int(op, "rows", m), in = blas::checked_int(op, "columns", n);
+    const int ik = blas::checked_int(op, "inner dimension", k);
+    // BLAS wants leading dimensions of at least 1, even for empty matrices.
+    const int ilda = blas::checked_int(op, "row length of a", std::max<std::size_t>(lda, 1));
+    const int ildb = blas::checked_int(op, "row length of b", std::max<std::size_t>(ldb, 1));
+    const int ildc = blas::checked_int(op, "row length of c", std::max<std::size_t>(ldc, 1));
+    if (m == 0 || n == 0) return;
+    const double mnk = double(m) * double(n) * double(k);
+    if (mnk <= kSmallGemm) return small_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    serial_blas_once();
+    const std::size_t threads = static_cast<std::size_t>(num_threads());
+    const bool by_rows = m >= n;  // cut the longer side of c
+    const std::size_t side = by_rows ? m : n;
+    const std::size_t bands = mnk < kThreadedGemm ? 1 : std::min(threads, std::max<std::size_t>(1, side / kMinBand));
+    if (bands == 1) return cblas_gemm(ta, tb, im, in, ik, a, ilda, b, ildb, beta, c, ildc);
+    const std::size_t width = (side + bands - 1) / bands;
+    band_pool().run(bands, [&](std::size_t i) {
+        const std::size_t lo = i * width, hi = std::min(side, lo + width);
+        if (lo >= hi) return;
+        const int w = static_cast<int>(hi - lo);
+        if (by_rows)  // rows lo..hi of op(a) and of c
+            cblas_gemm(ta, tb, w, in, ik, ta ? a + lo : a + lo * lda, ilda, b, ildb, beta, c + lo * ldc, ildc);
+        else  // columns lo..hi of op(b) and of c
+            cblas_gemm(ta, tb, im, w, ik, a, ilda, tb ? b + lo * ldb : b + lo, ildb, beta, c + lo, ildc);
+    });
+}
+
+}  // namespace
+
+void set_num_threads(int n) {
+    if (n < 1) throw std::invalid_argument(fmt::format("set_num_threads: need at least 1 thread, got {}", n));
+    thread_setting().store(n, std::memory_order_relaxed);
+}
+
+int num_threads() { return thread_setting().load(std::memory_order_relaxed); }
+
+namespace blas {
+
+int checked_int(const char* op, const char* what, std::size_t n) {
+    if (n > static_cast<std::size_t>(INT_MAX))
+        throw_shape_error(op, fmt::format("{} {} is more than BLAS takes ({}, INT_MAX)", what, n, INT_MAX));
+    return static_cast<int>(n);
+}
+
+void gemm(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const float* a,
+          std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+    gemm_impl(op, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+}
+
+void gemm(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a,
+          std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc) {
+    gemm_impl(op, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+}
+
+}  // namespace blas
+}  // namespace tg

@@ -1,0 +1,41 @@
+#pragma once
+// Threads for matrix products, and the one way into BLAS.
+//
+// Note [threads of a matrix product]
+// ----------------------------------
+// Every product of the library (matmul, linear, convolution, and their backward
+// rules) goes through blas::gemm. A product below 16.8 million multiply-adds runs
+// on the calling thread; a larger one is cut into num_threads() bands of rows (or
+// columns) that run at once, one single-threaded BLAS call each, on a small pool
+// of tapegrad threads (the caller takes one band). OpenBLAS's own thread count is
+// set to one, once, at the first product, and never changed again.
+//
+// So a product's result depends only on its operands, its shapes and
+// num_threads(): never on what other threads of the program do at the same time.
+// Changing num_threads() may change the last bits of the products above the
+// threshold (the bands differ), as a different BLAS thread count would.
+#include <cstddef>
+
+namespace tg {
+
+/// Threads a large matrix product is split over (n >= 1). The default is the
+/// environment's TAPEGRAD_NUM_THREADS, else OPENBLAS_NUM_THREADS, else the number
+/// of cores. Thread-safe; products already running keep their split.
+void set_num_threads(int n);
+int num_threads();
+
+namespace blas {
+
+/// n as a BLAS int; a ShapeError naming op and what (e.g. "rows") when n exceeds INT_MAX.
+int checked_int(const char* op, const char* what, std::size_t n);
+
+/// c = op(a) op(b) + beta c, row-major: op(a) is m x k (a^T when ta, a stored k x m),
+/// op(b) is k x n, c is m x n; lda, ldb, ldc are the stored row lengths. op names the
+/// calling op in errors. Dimensions above INT_MAX throw ShapeError before any work.
+void gemm(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const float* a,
+          std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
+void gemm(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a,
+          std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc);
+
+}  // namespace blas
+}  // namespace tg
