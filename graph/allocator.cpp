@@ -45,11 +45,12 @@ inline SizeClass size_class(std::size_t bytes) {
 struct Cache {
     FreeBlock* lists[kClasses];
     std::size_t bytes;
-    bool registered;  // the Flusher of this thread exists
-    bool dead;        // the thread is exiting: no more caching
+    std::size_t owned;  // bytes allocated here and not freed here: the bound on `bytes`
+    bool registered;    // the Flusher of this thread exists
+    bool dead;          // the thread is exiting: no more caching
 };
 
-[[gnu::tls_model("initial-exec")]] thread_local Cache cache{};
+thread_local Cache cache{};
 
 void* system_allocate(const SizeClass& c) {
     void* p = c.bytes <= kSmallMax ? std::malloc(c.bytes) : std::aligned_alloc(kAlign, c.bytes);
@@ -85,22 +86,29 @@ struct Flusher {
 
 void* allocate(std::size_t bytes) {
     const SizeClass c = size_class(bytes);
-    if (c.index < kClasses) {
-        Cache& ca = cache;
-        if (FreeBlock* b = ca.lists[c.index]) {
-            ca.lists[c.index] = b->next;
-            ca.bytes -= c.bytes;
-            return b;
-        }
+    if (c.index >= kClasses) return system_allocate(c);
+    Cache& ca = cache;
+    if (FreeBlock* b = ca.lists[c.index]) {
+        ca.lists[c.index] = b->next;
+        ca.bytes -= c.bytes;
+        ca.owned += c.bytes;
+        return b;
     }
-    return system_allocate(c);
+    void* p = system_allocate(c);
+    ca.owned += c.bytes;
+    return p;
 }
 
 void deallocate(void* p, std::size_t bytes) noexcept {
     if (!p) return;
     const SizeClass c = size_class(bytes);
+    if (c.index >= kClasses) return std::free(p);  // too large to cache: not counted either
     Cache& ca = cache;
-    if (c.index >= kClasses || ca.dead || ca.bytes + c.bytes > kMaxCachedBytes) {
+    // A block beyond what this thread owns was made by another thread, which goes
+    // on allocating: keeping it here would grow this cache without bound.
+    const bool foreign = ca.owned < c.bytes;
+    ca.owned = foreign ? 0 : ca.owned - c.bytes;
+    if (foreign || ca.dead || ca.bytes + c.bytes > kMaxCachedBytes) {
         std::free(p);
         return;
     }
@@ -112,6 +120,8 @@ void deallocate(void* p, std::size_t bytes) noexcept {
 }
 
 std::size_t cached_bytes() noexcept { return cache.bytes; }
+
+std::size_t owned_bytes() noexcept { return cache.owned; }
 
 void release_cached() noexcept { flush(cache); }
 

@@ -10,10 +10,22 @@
 // is 256 faults, each several microseconds on a virtual machine); small ones pay
 // malloc's general path. So freed blocks are kept per thread in free lists by
 // size class (16-byte steps up to 1 KiB, then four classes per power of two)
-// and handed out again. A thread keeps at most kMaxCachedBytes of them; beyond
-// that, or when the thread has exited, blocks go back to malloc. A block may be
-// freed by another thread than the one that allocated it (it then joins that
-// thread's cache). Large blocks are 64-byte aligned (whole cache lines, AVX-512).
+// and handed out again. Large blocks are 64-byte aligned (whole cache lines,
+// AVX-512).
+//
+// A thread's cache is bounded by what the thread itself allocated. Each thread
+// counts the bytes it allocated and has not freed (never below zero); a freed
+// block joins the cache only while that count covers it, otherwise it goes back
+// to malloc. So a thread that frees tensors other threads made (a consumer in a
+// pipeline) does not hoard them: its cache never holds more than it took from
+// malloc itself, while one thread allocating and freeing its own blocks caches
+// them all as before. There is also a hard cap, kMaxCachedBytes, and a thread
+// that has exited caches nothing.
+//
+// The cache is an ordinary thread_local (the general-dynamic model, one TLS
+// lookup per call): the initial-exec model, slightly cheaper, takes room from
+// the static TLS block, which a library loaded at run time (dlopen, Python's
+// ctypes) may not find.
 #include <cstddef>
 #include <new>
 
@@ -25,6 +37,9 @@ void* allocate(std::size_t bytes);
 void deallocate(void* p, std::size_t bytes) noexcept;
 /// Bytes held in this thread's cache (for tests and diagnostics).
 std::size_t cached_bytes() noexcept;
+/// Bytes this thread allocated and has not freed itself, the bound on its
+/// cache (for tests and diagnostics; see Note [caching allocator]).
+std::size_t owned_bytes() noexcept;
 /// Return this thread's cached blocks to malloc.
 void release_cached() noexcept;
 

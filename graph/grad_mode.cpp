@@ -3,9 +3,10 @@
 namespace tg {
 
 namespace {
-// initial-exec: a plain %fs-relative load instead of a __tls_get_addr call (every op reads these)
-[[gnu::tls_model("initial-exec")]] thread_local bool grad_enabled = true;
-[[gnu::tls_model("initial-exec")]] thread_local bool anomaly_enabled = false;
+// Plain thread_locals (general-dynamic model), not initial-exec: the library
+// must stay loadable with dlopen (see Note [caching allocator]).
+thread_local bool grad_enabled = true;
+thread_local bool anomaly_enabled = false;
 }  // namespace
 
 bool GradMode::enabled() { return grad_enabled; }

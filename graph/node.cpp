@@ -62,7 +62,7 @@ struct Drain {
     std::vector<std::shared_ptr<Node>> pending;
     bool draining = false;
 };
-[[gnu::tls_model("initial-exec")]] thread_local Drain drain;
+thread_local Drain drain;  // general-dynamic: see Note [caching allocator] on dlopen
 }  // namespace
 
 Node::~Node() {
@@ -110,7 +110,7 @@ bool should_record(const std::vector<Tensor>& inputs) {
 }
 
 namespace {
-[[gnu::tls_model("initial-exec")]] thread_local const char* running_rule = nullptr;  // the node whose backward rule is running
+thread_local const char* running_rule = nullptr;  // the node whose backward rule is running
 }
 
 BackwardScope::BackwardScope(const char* op) : previous_(running_rule) { running_rule = op; }

@@ -1,6 +1,7 @@
 #include "random.hpp"
 
 #include <cmath>
+#include <mutex>
 
 namespace tg {
 
@@ -27,11 +28,41 @@ std::uint64_t Generator::below(std::uint64_t n) {
     return x % n;
 }
 
+namespace {
+
+// See Note [one generator per thread] in random.hpp.
+std::mutex seed_mutex;
+std::uint64_t last_seed = 42;       // guarded by seed_mutex
+std::uint64_t generators_made = 0;  // since the last manual_seed; guarded by seed_mutex
+
+/// splitmix64's finaliser: nearby inputs give unrelated seeds.
+std::uint64_t mix(std::uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+std::uint64_t seed_for_new_generator() {
+    const std::lock_guard lock(seed_mutex);
+    const std::uint64_t n = generators_made++;
+    return n == 0 ? last_seed : mix(last_seed + n * 0x9e3779b97f4a7c15ULL);
+}
+
+}  // namespace
+
 Generator& global_generator() {
-    static Generator gen(42);
+    thread_local Generator gen(seed_for_new_generator());
     return gen;
 }
 
-void manual_seed(std::uint64_t seed) { global_generator().seed(seed); }
+void manual_seed(std::uint64_t seed) {
+    Generator& mine = global_generator();  // made first, so it does not count below
+    {
+        const std::lock_guard lock(seed_mutex);
+        last_seed = seed;
+        generators_made = 1;  // this thread's generator holds the seed itself
+    }
+    mine.seed(seed);
+}
 
 }  // namespace tg

@@ -26,9 +26,30 @@ private:
     double spare_ = 0;
 };
 
-/// The generator used when none is passed.
+// Note [one generator per thread]
+// -------------------------------
+// The generator used when none is passed (weight initialisation, uniform,
+// normal, Dropout's seed) belongs to the calling thread: threads never share
+// it, so they draw at the same time without a lock and without a race.
+//   - manual_seed(s) seeds the calling thread's generator with s: what that
+//     thread draws afterwards is the same on every run, whatever other threads
+//     do meanwhile. A single-threaded program behaves exactly as with one
+//     global generator.
+//   - A thread's generator is made at its first draw, from the last seed given
+//     to manual_seed (42 if none) and the number of generators made since that
+//     call: the first keeps the seed itself, the others get distinct streams
+//     derived from it. So after manual_seed(s) one worker thread's draws are
+//     reproducible; when several threads start drawing at once, which one gets
+//     which stream depends on timing. For reproducible results there, call
+//     manual_seed in each thread (a different seed per thread for different
+//     models) or pass each thread its own Generator.
+// (PyTorch instead shares one generator under a lock: safe too, but threads
+// that draw at once then get an interleaving that changes from run to run.)
+
+/// The calling thread's generator, used when none is passed.
 Generator& global_generator();
-/// Re-seed the global generator: the same seed makes a run reproducible bit for bit.
+/// Re-seed the calling thread's generator, and the seed of generators that threads
+/// make later: the same seed makes a run reproducible bit for bit.
 void manual_seed(std::uint64_t seed);
 
 }  // namespace tg

@@ -1,0 +1,237 @@
+// Threads: what tapegrad promises to a program that calls it from several threads
+// (README's "Threads"). Run these under ThreadSanitizer too (README: Sanitizers).
+#include <atomic>
+#include <climits>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <tapegrad/graph/allocator.hpp>
+#include <tapegrad/nn/nn.hpp>
+
+#include "helpers.hpp"
+
+using namespace tg;
+using tg::test::shape_error_of;
+
+namespace {
+
+/// Run f(0), ..., f(n - 1) on n threads started together; join them.
+void in_threads(int n, const std::function<void(int)>& f) {
+    std::atomic<int> ready{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i)
+        threads.emplace_back([&, i] {
+            ++ready;
+            while (ready.load() < n) std::this_thread::yield();
+            f(i);
+        });
+    for (std::thread& t : threads) t.join();
+}
+
+/// The tapegrad thread count for one test, restored afterwards.
+struct ThreadCount {
+    explicit ThreadCount(int n) : saved(num_threads()) { set_num_threads(n); }
+    ~ThreadCount() { set_num_threads(saved); }
+    int saved;
+};
+
+/// A float32 matrix with values from a seeded generator.
+Tensor matrix(std::size_t rows, std::size_t cols, std::uint64_t seed) {
+    Generator gen(seed);
+    return uniform({rows, cols}, -1, 1, {}, &gen);
+}
+
+}  // namespace
+
+TEST_CASE("threads: BLAS dimensions above INT_MAX are a ShapeError, not a wrapped int") {
+    CHECK(blas::checked_int("matmul", "rows", INT_MAX) == INT_MAX);
+    const std::size_t too_big = std::size_t(INT_MAX) + 1;
+    CHECK(shape_error_of([&] { blas::checked_int("matmul", "rows", too_big); }) ==
+          "matmul: rows 2147483648 is more than BLAS takes (2147483647, INT_MAX)");
+    // gemm checks every dimension before touching the (here absent) matrices
+    float c = 0;
+    CHECK(shape_error_of([&] { blas::gemm("linear", false, true, too_big, 1, 1, nullptr, 1, nullptr, 1, 0.f, &c, 1); })
+              .starts_with("linear: rows 2147483648"));
+    CHECK(shape_error_of([&] { blas::gemm("conv2d", false, false, 1, 1, 1ull << 32, nullptr, 1, nullptr, 1, 0.f, &c, 1); })
+              .starts_with("conv2d: inner dimension 4294967296"));
+    CHECK(shape_error_of([&] { blas::gemm("matmul", true, false, 2, 2, 2, nullptr, too_big, nullptr, 2, 0.f, &c, 2); })
+              .starts_with("matmul: row length of a 2147483648"));
+    CHECK_THROWS_AS(set_num_threads(0), std::invalid_argument);
+}
+
+TEST_CASE("threads: products on two threads at once are bit-identical to one thread alone") {
+    const ThreadCount two(2);
+    // one product split over the threads (33.5M multiply-adds), one on the calling
+    // thread (1M), one plain loop (64); each thread runs a different mix.
+    const std::vector<std::pair<Tensor, Tensor>> operands = {
+        {matrix(512, 256, 1), matrix(256, 256, 2)},
+        {matrix(64, 128, 3), matrix(128, 128, 4)},
+        {matrix(4, 4, 5), matrix(4, 4, 6)},
+        {matrix(200, 300, 7), matrix(300, 300, 8)},
+    };
+    std::vector<std::vector<double>> alone;
+    for (const auto& [a, b] : operands) alone.push_back(matmul(a, b).to_vector());
+    std::atomic<int> mismatches{0};
+    in_threads(2, [&](int t) {
+        for (int round = 0; round < 20; ++round)
+            for (std::size_t i = 0; i < operands.size(); ++i) {
+                const std::size_t k = t == 0 ? i : operands.size() - 1 - i;  // the other order
+                if (matmul(operands[k].first, operands[k].second).to_vector() != alone[k]) ++mismatches;
+            }
+    });
+    CHECK(mismatches.load() == 0);
+}
+
+TEST_CASE("threads: each thread's draws after manual_seed are its own and reproducible") {
+    auto draws = [] {
+        std::vector<double> v;
+        for (int i = 0; i < 100000; ++i) v.push_back(global_generator().normal());
+        return v;
+    };
+    std::vector<std::vector<double>> alone;
+    for (int t = 0; t < 2; ++t) {
+        manual_seed(100 + t);
+        alone.push_back(draws());
+    }
+    std::vector<std::vector<double>> together(2);
+    in_threads(2, [&](int t) {
+        manual_seed(100 + t);
+        together[t] = draws();
+    });
+    CHECK(together[0] == alone[0]);
+    CHECK(together[1] == alone[1]);
+
+    // after manual_seed in this thread, a single worker's first draws are the same on every run
+    auto worker_draws = [&] {
+        std::vector<double> v;
+        std::thread([&] { v = draws(); }).join();
+        return v;
+    };
+    manual_seed(7);
+    const std::vector<double> first = worker_draws(), second = worker_draws();
+    manual_seed(7);
+    CHECK(worker_draws() == first);
+    CHECK(worker_draws() == second);
+    CHECK(first != second);  // later threads get streams of their own
+}
+
+TEST_CASE("threads: a thread freeing blocks another thread allocates does not hoard them") {
+    constexpr std::size_t kBlock = 64 << 10;
+    constexpr int kBlocks = 2000;  // 128 MB through the queue, at most 8 blocks in it
+    std::mutex m;
+    std::condition_variable cv;
+    std::deque<void*> queue;
+    std::size_t consumer_cache = 0, consumer_peak = 0;
+    std::thread producer([&] {
+        for (int i = 0; i < kBlocks; ++i) {
+            void* p = memory::allocate(kBlock);
+            std::unique_lock lock(m);
+            cv.wait(lock, [&] { return queue.size() < 8; });
+            queue.push_back(p);
+            cv.notify_all();
+        }
+    });
+    std::thread consumer([&] {
+        for (int i = 0; i < kBlocks; ++i) {
+            void* p;
+            {
+                std::unique_lock lock(m);
+                cv.wait(lock, [&] { return !queue.empty(); });
+                p = queue.front();
+                queue.pop_front();
+                cv.notify_all();
+            }
+            memory::deallocate(p, kBlock);
+            consumer_peak = std::max(consumer_peak, memory::cached_bytes());
+        }
+        consumer_cache = memory::cached_bytes();
+        memory::release_cached();
+    });
+    producer.join();
+    consumer.join();
+    CHECK(consumer_cache == 0);
+    CHECK(consumer_peak == 0);
+
+    // a thread still caches the blocks it made itself, and reuses them
+    std::thread([&] {
+        void* p = memory::allocate(kBlock);
+        memory::deallocate(p, kBlock);
+        CHECK(memory::cached_bytes() >= kBlock);
+        CHECK(memory::allocate(kBlock) == p);
+        memory::deallocate(p, kBlock);
+        memory::release_cached();
+    }).join();
+}
+
+TEST_CASE("threads: two models trained in two threads match the same training done alone") {
+    auto train = [](std::uint64_t seed) {
+        manual_seed(seed);
+        auto net = nn::mlp({8, 64, 1}, {"tanh"});
+        optim::SGD opt(net->parameters(), 0.05);
+        Generator data(seed + 1);
+        const Tensor x = uniform({256, 8}, -1, 1, {}, &data);
+        const Tensor y = uniform({256, 1}, -1, 1, {}, &data);
+        std::vector<double> losses;
+        for (int step = 0; step < 30; ++step) {
+            opt.zero_grad();
+            Tensor loss = nn::mse_loss((*net)(x), y);
+            loss.backward();
+            opt.step();
+            losses.push_back(loss.item());
+        }
+        std::vector<double> weights;
+        for (const Tensor& p : net->parameters())
+            for (double v : p.to_vector()) weights.push_back(v);
+        return std::pair{losses, weights};
+    };
+    const auto alone0 = train(11), alone1 = train(12);
+    std::vector<std::pair<std::vector<double>, std::vector<double>>> together(2);
+    in_threads(2, [&](int t) { together[t] = train(11 + t); });
+    CHECK(together[0] == alone0);
+    CHECK(together[1] == alone1);
+    CHECK(alone0.second != alone1.second);
+}
+
+TEST_CASE("threads: tensors made in one thread, differentiated and freed in another") {
+    const Tensor w = matrix(32, 16, 3).requires_grad_();
+    Tensor x, y;
+    std::thread([&] {
+        x = matrix(64, 32, 4);
+        y = tanh(matmul(x, w));  // recorded in this thread, its nodes freed elsewhere
+    }).join();
+    std::thread([&] { sum(y).backward(); }).join();
+    const Tensor expected = matmul(transpose(x), 1.0 - square(tanh(matmul(x, w)).detach()));
+    REQUIRE(w.grad().defined());
+    const std::vector<double> g = w.grad().to_vector(), e = expected.to_vector();
+    for (std::size_t i = 0; i < g.size(); ++i) CHECK(g[i] == doctest::Approx(e[i]).epsilon(1e-5));
+    x = Tensor();
+    y = Tensor();
+}
+
+TEST_CASE("threads: four threads infer with one shared model under NoGradGuard") {
+    const ThreadCount two(2);
+    manual_seed(3);
+    auto net = nn::mlp({256, 256, 10}, {"relu"});
+    const Tensor x = matrix(512, 256, 9);  // the first layer's product is split over two threads
+    const std::vector<double> expected = [&] {
+        NoGradGuard no_grad;
+        return (*net)(x).to_vector();
+    }();
+    std::atomic<int> mismatches{0}, recorded{0};
+    in_threads(4, [&](int) {
+        const NoGradGuard no_grad;
+        for (int i = 0; i < 10; ++i) {
+            const Tensor out = (*net)(x);
+            if (out.requires_grad()) ++recorded;
+            if (out.to_vector() != expected) ++mismatches;
+        }
+    });
+    CHECK(mismatches.load() == 0);
+    CHECK(recorded.load() == 0);
+    CHECK((*net)(x).requires_grad());  // grad mode is per thread: this one still records
+}
