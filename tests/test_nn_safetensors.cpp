@@ -1,5 +1,6 @@
 // nn: safetensors save and load: round trips, a file built byte by byte in the
 // reference layout, and every field corrupted in turn.
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -176,7 +177,8 @@ TEST_CASE("safetensors: every corrupted field gives a clear error, never a crash
     rejects(zero, "the header length is 0");
     rejects(with_header("[1, 2]   "), "does not start with '{'");
     rejects(with_header("{\"a\": nonsense}"), "not valid JSON");
-    rejects(with_header(std::string(100, '{') + std::string(100, '}')), "nests deeper");
+    rejects(with_header(std::string(100, '{') + std::string(100, '}')), "not valid JSON");
+    rejects(with_header("{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}"), "nests deeper than 64 levels");
     rejects(with_header(R"({"a":{"dtype":"F33","shape":[2],"data_offsets":[0,8]}})"), "unknown dtype 'F33'");
     rejects(with_header(R"({"a":{"dtype":4,"shape":[2],"data_offsets":[0,8]}})"), "dtype must be a string");
     rejects(with_header(R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})"), "must be a non-negative integer");
@@ -353,4 +355,45 @@ TEST_CASE("checkpoint: a bad saved learning rate fails the load and changes neit
     CHECK(opt.lr() == 0.01);
     std::remove(good.c_str());
     std::remove(bad.c_str());
+}
+
+namespace {
+
+/// A header of n empty F32 tensors "t0", "t1", ... (shape [0], data_offsets [0, 0]).
+std::string many_empty_tensors(std::size_t n) {
+    std::string header = "{";
+    for (std::size_t i = 0; i < n; ++i)
+        header += (i ? "," : "") + std::string("\"t") + std::to_string(i) +
+                  R"(":{"dtype":"F32","shape":[0],"data_offsets":[0,0]})";
+    return file_of(header + "}", "");
+}
+
+}  // namespace
+
+TEST_CASE("safetensors: a header of many entries parses in linear time, and their number is capped") {
+    const std::string bytes = many_empty_tensors(40'000);  // a 2.3 MB header
+    const auto start = std::chrono::steady_clock::now();
+    const SafetensorsFile f = parse_safetensors(bytes);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(f.tensors.size() == 40'000);
+    CHECK(seconds < 5.0);  // ~0.1 s when linear; minutes when each entry rescans the ones before it
+
+    SafetensorsLimits small;
+    small.max_entries = 39'999;
+    CHECK_THROWS_WITH_AS(parse_safetensors(bytes, "many.safetensors", small),
+                         doctest::Contains("more than 39999 entries"), IoError);
+    small.max_entries = 40'000;
+    CHECK(parse_safetensors(bytes, "many.safetensors", small).tensors.size() == 40'000);
+}
+
+TEST_CASE("safetensors: a NUL byte in the header and duplicate keys at any level are refused") {
+    // nlohmann's parser stops at a NUL as at the end of the text: what follows would be ignored
+    std::string nul_header = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+    nul_header += std::string("\0{\"junk\"", 8);
+    rejects(with_header(nul_header), "a NUL byte at offset 54");
+    // the last duplicate would win silently
+    rejects(with_header(R"({"__metadata__":{"k":"1","k":"2"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})"),
+            "__metadata__: the key 'k' appears twice");
+    rejects(with_header(R"({"a":{"dtype":"F32","shape":[2],"dtype":"F64","data_offsets":[0,8]}})"),
+            "tensor 'a': the key 'dtype' appears twice");
 }

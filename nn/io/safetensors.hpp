@@ -40,6 +40,9 @@ struct SafetensorsLimits {
     /// and keeps the JSON parser's memory small on a hostile file.
     std::uint64_t max_header_bytes = 16'000'000;
     std::size_t max_nesting = 64;                  ///< JSON depth (a valid header needs 3)
+    /// Tensors named in the header. The parsed header takes about 1 KB per entry;
+    /// the largest published checkpoints hold a few thousand tensors per file.
+    std::size_t max_entries = 100'000;
 };
 
 /// Write tensors (names unique, non-empty) and string metadata to path, atomically.
@@ -49,7 +52,8 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors, cons
 
 /// Read a safetensors file. Checks, before trusting any number: the file holds at
 /// least 8 bytes; the header length is within the file and the limits; the header
-/// is a JSON object (depth-limited, no duplicate names) whose entries have exactly
+/// holds no NUL byte and is a JSON object (depth- and entry-limited, no key twice in
+/// any object) whose entries have exactly
 /// dtype, shape and data_offsets of the right types; shapes' element counts match
 /// their byte ranges without overflow; ranges lie within the data section, do not
 /// overlap and cover it with no holes; metadata values are strings; the CRC-32,
