@@ -147,12 +147,18 @@ NamedTensors Module::state_dict() const {
     return out;
 }
 
-void Module::load_state_dict(const NamedTensors& state, bool strict) {
-    const NamedTensors mine = state_dict();
-    std::map<std::string, const Tensor*> given;
-    for (const auto& [name, t] : state) given[name] = &t;
+void Module::check_state_dict(const NamedTensors& state, bool strict, const std::string& source,
+                              const std::vector<std::string>& source_dtypes) const {
+    if (!source_dtypes.empty() && source_dtypes.size() != state.size())
+        throw std::invalid_argument(fmt::format("check_state_dict: {} source dtypes for {} entries",
+                                                source_dtypes.size(), state.size()));
+    const std::string who = source.empty() ? type_name() + ": load_state_dict" : source;
+    const bool from_file = !source.empty();
+    std::map<std::string, std::size_t> given;  // name -> index in state
+    for (std::size_t i = 0; i < state.size(); ++i) given[state[i].first] = i;  // the last of a repeated name, as the copy
     std::vector<std::string> missing, unexpected;
     std::set<std::string> known;
+    const NamedTensors mine = state_dict();
     for (const auto& [name, t] : mine) {
         known.insert(name);
         if (!given.count(name)) missing.push_back(name);
@@ -160,22 +166,33 @@ void Module::load_state_dict(const NamedTensors& state, bool strict) {
     for (const auto& [name, t] : state)
         if (!known.count(name)) unexpected.push_back(name);
     if (strict && (!missing.empty() || !unexpected.empty()))
-        throw std::invalid_argument(fmt::format("{}: load_state_dict: missing [{}], unexpected [{}]", type_name(),
+        throw std::invalid_argument(fmt::format("{}: {}missing [{}], unexpected [{}]", who,
+                                                from_file ? "the file does not match the model: " : "",
                                                 fmt::join(missing, ", "), fmt::join(unexpected, ", ")));
-    // Check everything before changing anything, so a failed load leaves the module intact.
     for (const auto& [name, t] : mine) {
         auto it = given.find(name);
         if (it == given.end()) continue;
-        const Tensor& src = *it->second;
+        const Tensor& src = state[it->second].second;
         if (src.shape() != t.shape())
-            throw ShapeError(fmt::format("load_state_dict: '{}' has shape {} but the module expects {}", name,
-                                         shape_str(src.shape()), shape_str(t.shape())));
+            throw ShapeError(fmt::format("{}: '{}' has shape {} {} but {} {}", who, name, shape_str(src.shape()),
+                                         from_file ? "in the file" : "in the state", shape_str(t.shape()),
+                                         from_file ? "in the model" : "in the module"));
         if (src.dtype() != t.dtype())
-            throw DTypeError(fmt::format("load_state_dict: '{}' is {} but the module holds {}", name,
-                                         dtype_name(src.dtype()), dtype_name(t.dtype())));
+            throw DTypeError(fmt::format(
+                "{}: '{}' is {} {} but {} in the {} (convert the model with to(){})", who, name,
+                source_dtypes.empty() ? dtype_name(src.dtype()) : source_dtypes[it->second],
+                from_file ? "in the file" : "in the state", dtype_name(t.dtype()), from_file ? "model" : "module",
+                from_file ? ", or save it again" : ""));
     }
+}
+
+void Module::load_state_dict(const NamedTensors& state, bool strict) {
+    // Check everything before changing anything, so a failed load leaves the module intact.
+    check_state_dict(state, strict);
+    std::map<std::string, const Tensor*> given;
+    for (const auto& [name, t] : state) given[name] = &t;
     NoGradGuard no_grad;
-    for (auto& [name, t] : mine) {
+    for (auto& [name, t] : state_dict()) {
         auto it = given.find(name);
         if (it != given.end()) Tensor(t).copy_(*it->second);
     }

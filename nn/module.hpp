@@ -91,11 +91,18 @@ public:
     NamedTensors named_buffers(bool recurse = true) const;
     /// Parameters and buffers: what save() writes and load() reads, with PyTorch's names.
     NamedTensors state_dict() const;
-    /// Copy values into this module's parameters and buffers by name.
+    /// Copy values into this module's parameters and buffers by name, after
+    /// check_state_dict(state, strict): on error the module is left as it was.
+    void load_state_dict(const NamedTensors& state, bool strict = true);
+    /// Check a state dict against this module without changing anything.
     /// strict: every name of the module must be present and no other name
     /// (else std::invalid_argument listing the missing and unexpected names).
     /// Shapes and dtypes must match (ShapeError / DTypeError naming the entry).
-    void load_state_dict(const NamedTensors& state, bool strict = true);
+    /// `source` names where the state comes from ("load 'model.safetensors'"), and
+    /// `source_dtypes`, when given, each entry's dtype there (a file's "I64" read as
+    /// float64), for the messages.
+    void check_state_dict(const NamedTensors& state, bool strict, const std::string& source = {},
+                          const std::vector<std::string>& source_dtypes = {}) const;
     /// Direct submodules in registration order.
     std::vector<std::pair<std::string, ModulePtr>> named_children() const { return children_; }
     std::vector<ModulePtr> children() const;

@@ -276,6 +276,15 @@ TEST_CASE("nn: state_dict and load_state_dict copy values in place and check nam
     CHECK_THROWS_WITH_AS(b->load_state_dict(wrong), doctest::Contains("'0.weight' has shape (4, 4)"), ShapeError);
     auto c = mlp({3, 4, 2}, {"relu"}, {.dtype = DType::f64});
     CHECK_THROWS_AS(c->load_state_dict(a->state_dict()), DTypeError);
+    // the checks alone, as load() uses them, change nothing and can name the source's dtypes
+    const auto before = c->at<Linear>(0)->weight.to_vector();
+    CHECK_THROWS_WITH_AS(c->check_state_dict(a->state_dict(), true, "load 'm.safetensors'",
+                                             std::vector<std::string>(4, "BF16")),
+                         doctest::Contains("load 'm.safetensors': '0.weight' is BF16 in the file but float64"),
+                         DTypeError);
+    CHECK_THROWS_AS(c->check_state_dict(a->state_dict(), true, "x", {"F32"}), std::invalid_argument);
+    CHECK_NOTHROW(b->check_state_dict(a->state_dict(), true));
+    CHECK(c->at<Linear>(0)->weight.to_vector() == before);
 }
 
 TEST_CASE("nn: initialisers have the documented ranges and spreads") {

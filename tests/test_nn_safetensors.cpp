@@ -280,7 +280,7 @@ TEST_CASE("safetensors: saving and loading a model, with optimiser state and ext
     CHECK_THROWS_WITH_AS(load(*wider, path), doctest::Contains("'0.weight' has shape (5, 3) in the file but (6, 3)"),
                          ShapeError);
     auto deeper = mlp({3, 5, 5, 2}, {"tanh"});
-    CHECK_THROWS_WITH_AS(load(*deeper, path), doctest::Contains("missing [4.bias, 4.weight]"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(load(*deeper, path), doctest::Contains("missing [4.weight, 4.bias]"), std::invalid_argument);
     auto dbl = mlp({3, 5, 2}, {"tanh"}, {.dtype = DType::f64});
     CHECK_THROWS_AS(load(*dbl, path), DTypeError);
     optim::SGD sgd(other->parameters(), 0.1);
@@ -396,4 +396,41 @@ TEST_CASE("safetensors: a NUL byte in the header and duplicate keys at any level
             "__metadata__: the key 'k' appears twice");
     rejects(with_header(R"({"a":{"dtype":"F32","shape":[2],"dtype":"F64","data_offsets":[0,8]}})"),
             "tensor 'a': the key 'dtype' appears twice");
+}
+
+TEST_CASE("safetensors: a dtype mismatch names the file's dtype, not the one it was read as") {
+    // integer tensors are read as float64: the message must still say I64
+    std::string data;
+    put<std::int64_t>(data, 3);
+    const std::string path = temp_path("int_weight.safetensors");
+    write_all(path, file_of(R"({"weight":{"dtype":"I64","shape":[1,1],"data_offsets":[0,8]}})", data));
+    Linear f32(1, 1, false);
+    CHECK_THROWS_WITH_AS(load(f32, path), doctest::Contains("'weight' is I64 in the file but float32 in the model"),
+                         DTypeError);
+    CHECK(f32.weight.to_vector() != std::vector<double>{3.0});
+    Linear f64(1, 1, false);
+    f64.to(DType::f64);
+    load(f64, path);  // as documented: integers read as float64 fit a float64 model
+    CHECK(f64.weight.to_vector() == std::vector<double>{3.0});
+    std::remove(path.c_str());
+}
+
+TEST_CASE("safetensors: corrupt optimiser metadata is found before the optimiser changes") {
+    manual_seed(3);
+    Linear net(2, 1);
+    optim::Adam opt(net.parameters(), 0.01);
+    mse_loss(net(ones({1, 2})), zeros({1, 1})).backward();
+    opt.step();
+    const std::string path = temp_path("hyper.safetensors");
+    save(net, path, {.optimizer = &opt});
+    SafetensorsFile f = load_safetensors(path);
+    f.metadata.erase("tapegrad.crc32");
+    f.metadata["tapegrad.optimizer.hyperparameters"] = "{not json";
+    save_safetensors(path, f.tensors, f.metadata);
+
+    optim::Adam fresh(net.parameters(), 0.5);
+    CHECK_THROWS_WITH_AS(load(net, path, {.optimizer = &fresh}), doctest::Contains("is not a JSON object"), IoError);
+    CHECK(fresh.steps() == 0);  // before, the state was already restored when the metadata failed
+    CHECK(fresh.lr() == 0.5);
+    std::remove(path.c_str());
 }

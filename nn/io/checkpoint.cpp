@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -93,37 +93,23 @@ LoadResult load(Module& model, const std::string& path, const LoadOptions& optio
         }
     }
 
+    // Everything that is neither optimiser state nor a listed extra is checked
+    // against the model, so unexpected names are reported with the missing ones.
     NamedTensors model_part, optimizer_part;
-    std::vector<std::string> unexpected;
-    const NamedTensors mine = model.state_dict();
-    std::set<std::string> model_names;
-    for (const auto& [n, t] : mine) model_names.insert(n);
+    std::vector<std::string> model_dtypes;  // the file's dtype of each model_part entry
     for (std::size_t i = 0; i < file.tensors.size(); ++i) {
         auto& [n, t] = file.tensors[i];
-        if (model_names.count(n)) model_part.emplace_back(n, t);
-        else if (n.rfind(kOptimizerPrefix, 0) == 0) optimizer_part.emplace_back(n.substr(std::strlen(kOptimizerPrefix)), t);
-        else if (extra_names.count(n)) result.extra.emplace_back(n, t);
-        else unexpected.push_back(n);
+        if (n.rfind(kOptimizerPrefix, 0) == 0) {
+            optimizer_part.emplace_back(n.substr(std::strlen(kOptimizerPrefix)), t);
+        } else if (extra_names.count(n)) {
+            result.extra.emplace_back(n, t);
+        } else {
+            model_part.emplace_back(n, t);
+            model_dtypes.push_back(file.dtypes[i]);
+        }
     }
-    std::vector<std::string> missing;
-    for (const auto& n : model_names)
-        if (std::none_of(model_part.begin(), model_part.end(), [&](const auto& p) { return p.first == n; }))
-            missing.push_back(n);
-    if (options.strict && (!missing.empty() || !unexpected.empty()))
-        throw std::invalid_argument(fmt::format("load '{}': the file does not match the model: missing [{}], "
-                                                "unexpected [{}]",
-                                                path, fmt::join(missing, ", "), fmt::join(unexpected, ", ")));
     // Names, shapes and dtypes are all checked before anything is copied.
-    for (const auto& [n, t] : model_part) {
-        const Tensor& target = std::find_if(mine.begin(), mine.end(), [&](const auto& p) { return p.first == n; })->second;
-        if (t.shape() != target.shape())
-            throw ShapeError(fmt::format("load '{}': '{}' has shape {} in the file but {} in the model", path, n,
-                                         shape_str(t.shape()), shape_str(target.shape())));
-        if (t.dtype() != target.dtype())
-            throw DTypeError(fmt::format("load '{}': '{}' is {} in the file but {} in the model (convert the model "
-                                         "with to(), or save it again)",
-                                         path, n, dtype_name(t.dtype()), dtype_name(target.dtype())));
-    }
+    model.check_state_dict(model_part, options.strict, fmt::format("load '{}'", path), model_dtypes);
     // The optimiser's name and hyperparameters are checked before its state is
     // replaced; its load_state_dict checks the state before replacing it, and is
     // the last step that can fail, so a failed load changes nothing.
