@@ -85,3 +85,16 @@ TEST_CASE("metrics: named metrics for fit") {
     CHECK_FALSE(Metric("mae").higher_is_better);
     CHECK_THROWS_WITH_AS(Metric("auroc"), doctest::Contains("unknown metric 'auroc'"), std::invalid_argument);
 }
+
+TEST_CASE("metrics: a metric of no rows is an error, not 0") {
+    const Tensor none = zeros({0}), none2 = zeros({0, 1});
+    CHECK_THROWS_WITH_AS(accuracy(none, none), doctest::Contains("accuracy: no rows"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(precision(none2, none), doctest::Contains("precision: no rows"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(recall(none, none), doctest::Contains("recall: no rows"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(f1_score(none, none), doctest::Contains("f1_score: no rows"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(Metric("mse").fn(none, none), doctest::Contains("mse: no rows"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(Metric("mae").fn(none, none), doctest::Contains("mae: no rows"), std::invalid_argument);
+    CHECK_THROWS_AS(roc_auc(none, none), std::invalid_argument);
+    CHECK_THROWS_AS(average_precision(none, none), std::invalid_argument);
+    CHECK(confusion_matrix(none, none).total() == 0);  // a table of counts: zero rows is fine
+}

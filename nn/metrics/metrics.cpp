@@ -32,10 +32,16 @@ void check_sizes(const char* op, std::size_t a, std::size_t b) {
     if (a != b) throw ShapeError(fmt::format("{}: {} predictions for {} targets", op, a, b));
 }
 
+/// A rate over no rows is undefined: say so rather than return 0.
+void check_not_empty(const char* op, std::size_t n) {
+    if (n == 0) throw std::invalid_argument(fmt::format("{}: no rows (the metric of nothing is undefined)", op));
+}
+
 ConfusionMatrix binary_counts(const Tensor& outputs, const Tensor& targets, double threshold, const char* op) {
     const std::vector<double> truth = flat_labels(targets, op);
     const std::vector<double> pred = predicted_classes(outputs, threshold);
     check_sizes(op, pred.size(), truth.size());
+    check_not_empty(op, truth.size());
     for (double t : truth)
         if (t != 0 && t != 1)
             throw std::invalid_argument(fmt::format("{}: binary metrics need labels 0 and 1, found {}", op, t));
@@ -83,7 +89,7 @@ double accuracy(const Tensor& outputs, const Tensor& targets, double threshold) 
     const std::vector<double> pred = predicted_classes(outputs, threshold);
     const std::vector<double> truth = flat_labels(targets, "accuracy");
     check_sizes("accuracy", pred.size(), truth.size());
-    if (pred.empty()) return 0.0;
+    check_not_empty("accuracy", pred.size());
     std::size_t right = 0;
     for (std::size_t i = 0; i < pred.size(); ++i) right += pred[i] == truth[i];
     return static_cast<double>(right) / static_cast<double>(pred.size());
@@ -246,10 +252,11 @@ Metric::Metric(std::string metric_name, double threshold) : name(std::move(metri
         higher_is_better = false;
         fn = [sq](const Tensor& o, const Tensor& y) {
             const std::vector<double> a = o.to_vector(), b = y.to_vector();
-            check_sizes("metric", a.size(), b.size());
+            check_sizes(sq ? "mse" : "mae", a.size(), b.size());
+            check_not_empty(sq ? "mse" : "mae", a.size());
             double s = 0;
             for (std::size_t i = 0; i < a.size(); ++i) s += sq ? (a[i] - b[i]) * (a[i] - b[i]) : std::abs(a[i] - b[i]);
-            return a.empty() ? 0.0 : s / static_cast<double>(a.size());
+            return s / static_cast<double>(a.size());
         };
     } else {
         throw std::invalid_argument(fmt::format("Metric: unknown metric '{}'; known: accuracy, precision, recall, f1, "

@@ -6,6 +6,8 @@
 /// class is 1 where score > threshold (0.5 for probabilities, 0 for logits).
 /// Multi-class: outputs [N, C] (C > 1), the predicted class is the argmax.
 /// Targets hold class labels 0, 1, ... ([N] or [N, 1]). The positive class is 1.
+/// Metrics of no rows (N = 0) throw std::invalid_argument; a confusion matrix of
+/// no rows is all zeros.
 #include <cstddef>
 #include <functional>
 #include <string>
