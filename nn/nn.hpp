@@ -16,9 +16,13 @@
 // losses, optimisers, schedulers, gradient clipping
 #include "losses/losses.hpp"
 #include "optim/optim.hpp"
-// data sets, loader, CSV
+// data sets, loader, splits, standardisation, CSV
 #include "data/csv.hpp"
 #include "data/dataset.hpp"
+#include "data/loader.hpp"
+#include "data/number.hpp"
+#include "data/split.hpp"
+#include "data/standardizer.hpp"
 // the training loop
 #include "training/callbacks.hpp"
 #include "training/fit.hpp"

@@ -266,3 +266,24 @@ TEST_CASE("fraud: split_fields follows RFC 4180 quoting") {
     CHECK(split_fields("", f, scratch) == SplitStatus::ok);
     CHECK(f.size() == 1);
 }
+
+TEST_CASE("fraud: a number too small for a double underflows to 0, as strtod; too large is still rejected") {
+    const std::string header(generated_header());
+    TempFile f(header + "\ntx1,12.50,13.25,5411,1e-400,1,0,2,400,0,40.00,0,legit\n"
+                        "tx2,12.50,13.25,5411,3.2,1,0,2,400,0,1e400,0,legit\n");
+    Fd fd(f.path);
+    TransactionReader reader(fd.fd, f.path.string(), false);
+    std::vector<Rejected> rejected;
+    const RejectSink sink = [&](std::uint64_t line, Reject r, std::string_view detail, std::string_view) {
+        rejected.push_back({line, r, std::string(detail)});
+    };
+    ParsedRow row;
+    REQUIRE(reader.next(row, sink));  // before: rejected as "too large for a double"
+    CHECK(row.id == "tx1");
+    CHECK(row.raw[3] == 0.0);  // distance_km
+    CHECK_FALSE(reader.next(row, sink));
+    REQUIRE(rejected.size() == 1);
+    CHECK(rejected[0].line == 3);
+    CHECK(reject_name(rejected[0].reason) == "not_finite");
+    CHECK(rejected[0].detail == "avg_amount_30d: '1e400' is too large for a double");
+}

@@ -1,4 +1,6 @@
 // nn: Dataset, DataLoader, train/test split, Standardizer, CSV reader.
+#include <chrono>
+#include <cmath>
 #include <set>
 #include <sstream>
 
@@ -170,4 +172,86 @@ TEST_CASE("csv: quotes, CRLF line ends, unterminated quotes") {
     const CsvData multi = csv_text("a,note,b\n1,\"two\nlines\",2\n", {.ignore = {"note"}});
     CHECK(multi.x.to_vector() == std::vector<double>{1, 2});
     CHECK_THROWS_WITH_AS(csv_text("a,b\n1,2\n3,\"x\ny\"\n"), doctest::Contains("bad.csv:3: column 2 ('b')"), IoError);
+}
+
+TEST_CASE("csv: one stray quote costs one row and linear time, and is reported with its line") {
+    // 16,000 rows, a stray quote on line 3: before, each later line re-split the whole
+    // growing record (minutes), and with skip_bad_rows every row after it vanished.
+    std::string text = "a,b\n1,2\n\"3,4\n";
+    const std::size_t rows = 16'000;
+    for (std::size_t i = 2; i < rows; ++i) text += std::to_string(i) + ",5\n";
+    std::vector<CsvIssue> issues;
+    const auto start = std::chrono::steady_clock::now();
+    const CsvData d = csv_text(text, {.skip_bad_rows = true, .on_bad_row = [&](const CsvIssue& i) { issues.push_back(i); }});
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(seconds < 5.0);  // ~0.05 s
+    CHECK(d.report.rows_read == rows);
+    CHECK(d.report.rows_kept == rows - 1);
+    CHECK(d.report.rows_skipped == 1);
+    REQUIRE(issues.size() == 1);
+    CHECK(issues[0].to_string() == "bad.csv:3: unterminated quoted field (no closing quote within 100 lines)");
+    CHECK(d.x.to_vector()[2] == 2);  // the row after the stray quote, line 4, is read normally
+    // without skipping: an error naming the line, whether the file ends first or not
+    CHECK_THROWS_WITH_AS(csv_text(text), doctest::Contains("bad.csv:3: unterminated quoted field"), IoError);
+    CHECK_THROWS_WITH_AS(csv_text("a,b\n1,\"2\n3,4\n"), doctest::Contains("bad.csv:2: unterminated quoted field (the file ends inside quotes)"), IoError);
+    // a bounded multi-line field still reads; one line over the bound is an unterminated quote
+    const CsvData three = csv_text("a,note,b\n1,\"x\ny\nz\",2\n", {.ignore = {"note"}, .max_record_lines = 3});
+    CHECK(three.x.to_vector() == std::vector<double>{1, 2});
+    CHECK_THROWS_WITH_AS(csv_text("a,note,b\n1,\"x\ny\nz\",2\n", {.ignore = {"note"}, .max_record_lines = 2}),
+                         doctest::Contains("bad.csv:2: unterminated quoted field (no closing quote within 2 lines)"),
+                         IoError);
+}
+
+TEST_CASE("csv: a number too small for a double underflows to zero, as strtod; only overflow is an error") {
+    const CsvData d = csv_text("a,b\n1e-400,-1e-400\n4e-320,0.000000000000000000000001e-380\n");
+    const std::vector<double> v = d.x.to_vector();
+    CHECK(v[0] == 0.0);
+    CHECK(v[1] == 0.0);
+    CHECK(std::signbit(v[1]));
+    CHECK(d.x.dtype() == DType::f32);
+    const CsvData f64 = csv_text("a\n4e-320\n", {.dtype = DType::f64});
+    CHECK(f64.x.to_vector()[0] == 4e-320);  // a denormal, kept
+    CHECK_THROWS_WITH_AS(csv_text("a\n1e400\n"), doctest::Contains("'1e400' is too large for a double"), IoError);
+    CHECK_THROWS_WITH_AS(csv_text("a\n-1e99999999999999999999\n"), doctest::Contains("too large"), IoError);
+    CHECK_THROWS_WITH_AS(csv_text("a\n+-5\n"), doctest::Contains("'+-5' is not a number"), IoError);
+    double out = 7;
+    CHECK(parse_decimal("1e-99999999999999999999", out) == DecimalStatus::ok);
+    CHECK(out == 0.0);
+    CHECK(parse_decimal("123456789e-330", out) == DecimalStatus::ok);  // 1.2e-322: a denormal
+    CHECK(out == 123456789e-330);
+    CHECK(parse_decimal("0.001e309", out) == DecimalStatus::ok);
+    CHECK(out == 1e306);
+    CHECK(parse_decimal("1000e306", out) == DecimalStatus::overflow);
+    CHECK(parse_decimal("", out) == DecimalStatus::not_a_number);
+}
+
+TEST_CASE("data: the Standardizer refuses NaN, naming the row and column") {
+    const Tensor nan_x = tensor({{1.0, 2.0}, {3.0, std::nan("")}});
+    Standardizer s;
+    CHECK_THROWS_WITH_AS(s.fit(nan_x), doctest::Contains("x[1, 1] (column 1) is nan"), std::invalid_argument);
+    CHECK_FALSE(s.fitted());
+    CHECK_THROWS_WITH_AS(s.fit(tensor({{INFINITY, 1.0}})), doctest::Contains("x[0, 0] (column 0) is inf"),
+                         std::invalid_argument);
+    s.fit(tensor({{1.0, 2.0}, {3.0, 4.0}}));
+    CHECK_THROWS_WITH_AS(s.transform(nan_x), doctest::Contains("x[1, 1] (column 1) is NaN"), std::invalid_argument);
+}
+
+TEST_CASE("data: a DataLoader owns its data, so one built from a temporary Dataset is safe") {
+    DataLoader loader(counting(10), {.batch_size = 4});
+    std::vector<double> seen;
+    for (const auto& [x, y] : loader) {
+        CHECK(x.size(1) == 2);
+        for (double v : x.to_vector()) seen.push_back(v);
+    }
+    std::vector<double> expected;
+    for (int i = 0; i < 10; ++i) expected.push_back(i), expected.push_back(-i);
+    CHECK(seen == expected);
+    CHECK(loader.size() == 3);
+    // it holds the handles it was given: replacing the caller's tensors later does not change it
+    // (before, it pointed at the caller's Dataset, and at freed memory for a temporary)
+    Dataset d = counting(4);
+    DataLoader held(d, {.batch_size = 4});
+    d = counting(2);
+    CHECK(held.size() == 1);
+    CHECK(held.batch(0).x.size(0) == 4);
 }

@@ -1,14 +1,16 @@
 #include "csv.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
+
+#include "number.hpp"
 
 namespace tg::nn {
 
@@ -18,36 +20,52 @@ std::string CsvIssue::to_string() const {
     return fmt::format("{}:{}: column {} ('{}'): {}", file, line, column, column_name, message);
 }
 
-bool split_csv_record(const std::string& record, char delimiter, std::vector<std::string>& fields) {
-    fields.clear();
-    std::string field;
-    bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < record.size(); ++i) {
-        const char c = record[i];
-        if (quoted) {
-            if (c == '"') {
-                if (i + 1 < record.size() && record[i + 1] == '"') {
-                    field += '"';
-                    ++i;
-                } else {
-                    quoted = false;
-                }
+namespace {
+
+/// RFC 4180 field splitting, fed a record piece by piece: a quoted field may hold
+/// line ends, so the reader feeds one line at a time and asks whether a quote is
+/// still open, scanning each line once.
+class RecordSplitter {
+public:
+    RecordSplitter(char delimiter, std::vector<std::string>& fields) : delimiter_(delimiter), fields_(fields) {
+        fields_.clear();
+    }
+    void feed(std::string_view text) {
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const char c = text[i];
+            if (quoted_) {
+                if (c != '"') field_ += c;
+                else if (i + 1 < text.size() && text[i + 1] == '"') field_ += '"', ++i;
+                else quoted_ = false;
+            } else if (c == '"' && field_.empty() && !was_quoted_) {
+                quoted_ = was_quoted_ = true;
+            } else if (c == delimiter_) {
+                fields_.push_back(std::move(field_));
+                field_.clear();
+                was_quoted_ = false;
             } else {
-                field += c;
+                field_ += c;
             }
-        } else if (c == '"' && field.empty() && !was_quoted) {
-            quoted = true;
-            was_quoted = true;
-        } else if (c == delimiter) {
-            fields.push_back(std::move(field));
-            field.clear();
-            was_quoted = false;
-        } else {
-            field += c;
         }
     }
-    fields.push_back(std::move(field));
-    return !quoted;
+    bool in_quotes() const { return quoted_; }
+    /// The last field; call once, at the end of the record.
+    void finish() { fields_.push_back(std::move(field_)); }
+
+private:
+    char delimiter_;
+    std::vector<std::string>& fields_;
+    std::string field_;
+    bool quoted_ = false, was_quoted_ = false;
+};
+
+}  // namespace
+
+bool split_csv_record(const std::string& record, char delimiter, std::vector<std::string>& fields) {
+    RecordSplitter split(delimiter, fields);
+    split.feed(record);
+    split.finish();
+    return !split.in_quotes();
 }
 
 namespace {
@@ -65,16 +83,15 @@ bool parse_number(std::string_view cell, bool allow_non_finite, double& out, std
         error = "empty cell (a number is expected)";
         return false;
     }
-    std::string_view digits = s;
-    if (digits.front() == '+') digits.remove_prefix(1);
-    const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-    if (ec == std::errc::result_out_of_range) {
-        error = fmt::format("'{}' is out of the range of a double", s);
-        return false;
-    }
-    if (ec != std::errc() || ptr != digits.data() + digits.size()) {
-        error = fmt::format("'{}' is not a number", s.size() > 40 ? std::string(s.substr(0, 40)) + "..." : std::string(s));
-        return false;
+    switch (parse_decimal(s, out)) {
+        case DecimalStatus::ok: break;
+        case DecimalStatus::overflow:
+            error = fmt::format("'{}' is too large for a double", s);
+            return false;
+        case DecimalStatus::not_a_number:
+            error = fmt::format("'{}' is not a number",
+                                s.size() > 40 ? std::string(s.substr(0, 40)) + "..." : std::string(s));
+            return false;
     }
     if (!allow_non_finite && !std::isfinite(out)) {
         error = fmt::format("'{}' is not a finite number", s);
@@ -94,30 +111,60 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
 CsvData read_csv(std::istream& in, const std::string& name, const CsvOptions& options) {
     CsvData out;
     std::size_t line_no = 0;
-    std::string line, record;
     std::vector<std::string> fields;
 
-    // Reads the next record (joining lines inside quotes); returns its first line number, 0 at the end.
+    // Lines read ahead for a quote that was never closed, to be read again (with their numbers).
+    std::deque<std::pair<std::size_t, std::string>> pending;
+    auto next_line = [&](std::string& line, std::size_t& number) {
+        if (!pending.empty()) {
+            number = pending.front().first;
+            line = std::move(pending.front().second);
+            pending.pop_front();
+            return true;
+        }
+        if (!std::getline(in, line)) return false;
+        number = ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return true;
+    };
+    // Reads the next record into fields (joining lines inside quotes); returns its first
+    // line number, 0 at the end. A quote still open after max_record_lines lines, or at the
+    // end of the file, is unterminated: the record is its first line alone (reported by the
+    // caller) and the lines after it are read again as records of their own, so one stray
+    // quote costs one row, and time linear in the file.
+    const std::size_t max_lines = std::max<std::size_t>(options.max_record_lines, 1);
+    std::string unterminated_why;
     auto next_record = [&](bool& unterminated) -> std::size_t {
         unterminated = false;
-        while (std::getline(in, line)) {
-            ++line_no;
-            if (!line.empty() && line.back() == '\r') line.pop_back();
+        std::string line;
+        std::size_t first = 0;
+        while (next_line(line, first)) {
             if (line.empty()) {
                 ++out.report.blank_lines;
                 continue;
             }
-            const std::size_t first = line_no;
-            record = line;
-            while (!split_csv_record(record, options.delimiter, fields)) {
-                if (!std::getline(in, line)) {
-                    unterminated = true;
-                    return first;
+            RecordSplitter split(options.delimiter, fields);
+            split.feed(line);
+            std::vector<std::pair<std::size_t, std::string>> continued;
+            bool at_end = false;
+            while (split.in_quotes() && continued.size() + 1 < max_lines) {
+                std::string more;
+                std::size_t number = 0;
+                if (!next_line(more, number)) {
+                    at_end = true;
+                    break;
                 }
-                ++line_no;
-                if (!line.empty() && line.back() == '\r') line.pop_back();
-                record += '\n';
-                record += line;
+                split.feed("\n");
+                split.feed(more);
+                continued.emplace_back(number, std::move(more));
+            }
+            split.finish();
+            if (split.in_quotes()) {
+                unterminated = true;
+                unterminated_why = at_end ? "the file ends inside quotes"
+                                          : fmt::format("no closing quote within {} lines", max_lines);
+                pending.insert(pending.begin(), std::make_move_iterator(continued.begin()),
+                               std::make_move_iterator(continued.end()));
             }
             return first;
         }
@@ -129,7 +176,8 @@ CsvData read_csv(std::istream& in, const std::string& name, const CsvOptions& op
     bool unterminated = false;
     std::size_t first_line = next_record(unterminated);
     if (first_line == 0) throw IoError(fmt::format("{}: the file is empty", name));
-    if (unterminated) throw IoError(fmt::format("{}:{}: unterminated quoted field", name, first_line));
+    if (unterminated)
+        throw IoError(fmt::format("{}:{}: unterminated quoted field ({})", name, first_line, unterminated_why));
     if (options.header) {
         names = fields;
         for (auto& n : names) n = std::string(trim(n));
@@ -185,10 +233,8 @@ CsvData read_csv(std::istream& in, const std::string& name, const CsvOptions& op
     while (at != 0) {
         ++out.report.rows_read;
         if (unterminated) {
-            bad_row({name, at, 0, "", "unterminated quoted field (the file ends inside quotes)"});
-            break;
-        }
-        if (fields.size() != width) {
+            bad_row({name, at, 0, "", fmt::format("unterminated quoted field ({})", unterminated_why)});
+        } else if (fields.size() != width) {
             bad_row({name, at, 0, "",
                      fmt::format("expected {} fields, found {}", width, fields.size())});
         } else {

@@ -39,6 +39,11 @@ struct CsvOptions {
     bool skip_bad_rows = false;
     std::function<void(const CsvIssue&)> on_bad_row{};
     std::size_t max_printed = 10;
+    /// A quoted field may hold line ends (RFC 4180), over at most this many lines.
+    /// A quote still open after them, or at the end of the file, is reported as an
+    /// unterminated quote on the record's first line; with skip_bad_rows that line
+    /// alone is skipped and the lines after it are read as rows of their own.
+    std::size_t max_record_lines = 100;
     /// Accept "nan" and "inf" cells (otherwise a row holding them is malformed).
     bool allow_non_finite = false;
     /// The label column holds names (e.g. "setosa"): map them to 0, 1, ... in sorted order.
@@ -64,10 +69,13 @@ struct CsvData {
     Dataset dataset() const { return Dataset(x, y); }
 };
 
-/// Read a CSV file (RFC 4180 quoting: "a,b", "say ""hi""", CRLF line ends).
+/// Read a CSV file (RFC 4180 quoting: "a,b", "say ""hi""", CRLF line ends), in time
+/// linear in its size. Numbers are read as std::from_chars reads them, with an
+/// optional '+'; one too small for a double ("1e-400") underflows to 0, as strtod.
 /// Throws IoError naming the file, line and column for a missing file, an unknown
-/// column name, a row with the wrong number of fields, a cell that is not a number,
-/// or an unterminated quote (unless skip_bad_rows, for the per-row problems).
+/// column name, a row with the wrong number of fields, a cell that is not a number
+/// or too large for a double, or an unterminated quote (unless skip_bad_rows, for
+/// the per-row problems).
 ///
 ///     auto csv = read_csv("tests/data/iris.csv", {.label = "target", .ignore = {"target_name"}});
 ///     Dataset data = csv.dataset();

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 #include <tapegrad/graph/error.hpp>
+#include <tapegrad/nn/data/number.hpp>
 
 namespace fraud {
 
@@ -263,15 +264,14 @@ bool parse_row(const HeaderMap& h, const std::vector<std::string_view>& fields, 
     }
     for (std::size_t c = 0; c < n_raw; ++c) {
         std::string_view f = trim(fields[std::size_t(h.raw[c])]);
-        if (f.size() > 1 && f[0] == '+' && f[1] != '-') f.remove_prefix(1);
         double v = 0;
-        const auto res = std::from_chars(f.data(), f.data() + f.size(), v);
-        if (res.ec == std::errc::result_out_of_range && res.ptr == f.data() + f.size()) {
+        const tg::nn::DecimalStatus parsed = tg::nn::parse_decimal(f, v);  // "1e-400" underflows to 0, as strtod
+        if (parsed == tg::nn::DecimalStatus::overflow) {
             reason = Reject::not_finite;
             detail = fmt::format("{}: '{}' is too large for a double", raw_columns()[c].name, preview(f));
             return false;
         }
-        if (res.ec != std::errc() || res.ptr != f.data() + f.size() || f.empty()) {
+        if (parsed != tg::nn::DecimalStatus::ok) {
             reason = Reject::non_numeric;
             detail = fmt::format("{}: '{}' is not a number", raw_columns()[c].name, preview(f));
             return false;

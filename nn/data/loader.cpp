@@ -1,0 +1,43 @@
+#include "loader.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "split.hpp"
+
+namespace tg::nn {
+
+DataLoader::DataLoader(Dataset data, LoaderOptions options)
+    : data_(std::move(data)), options_(options), gen_(options.seed) {
+    if (options.batch_size == 0) throw std::invalid_argument("DataLoader: batch_size must be positive");
+    order_.resize(data_.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+}
+
+std::size_t DataLoader::size() const {
+    const std::size_t n = data_.size(), b = options_.batch_size;
+    return options_.drop_last ? n / b : (n + b - 1) / b;
+}
+
+void DataLoader::new_epoch() {
+    if (options_.shuffle) order_ = permutation(data_.size(), gen_);
+}
+
+DataLoader::iterator DataLoader::begin() {
+    new_epoch();
+    return iterator(this, 0);
+}
+
+Batch DataLoader::batch(std::size_t b) const {
+    if (b >= size()) throw std::out_of_range(fmt::format("DataLoader: batch {} of {}", b, size()));
+    const std::size_t start = b * options_.batch_size;
+    const std::size_t stop = std::min(start + options_.batch_size, data_.size());
+    const std::vector<std::size_t> idx(order_.begin() + static_cast<std::ptrdiff_t>(start),
+                                       order_.begin() + static_cast<std::ptrdiff_t>(stop));
+    Dataset rows = data_.subset(idx);
+    return {std::move(rows.x), std::move(rows.y)};
+}
+
+}  // namespace tg::nn

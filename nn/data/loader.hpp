@@ -1,0 +1,69 @@
+#pragma once
+/// @ingroup nn
+/// Mini-batches of a Dataset: DataLoader.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "../../graph/random.hpp"
+#include "dataset.hpp"
+
+namespace tg::nn {
+
+/// One mini-batch: `for (const auto& [x, y] : loader)`.
+struct Batch {
+    Tensor x;
+    Tensor y;
+};
+
+struct LoaderOptions {
+    std::size_t batch_size = 32;
+    bool shuffle = false;    ///< a new order each epoch (each begin()), from `seed`
+    bool drop_last = false;  ///< skip a last batch smaller than batch_size
+    std::uint64_t seed = 0;
+};
+
+/// Mini-batches of a Dataset. Each begin() starts an epoch: with shuffle, a new
+/// permutation drawn from the loader's own generator, so the sequence of epochs is
+/// reproducible from the seed. The loader holds its own Dataset (a copy of the
+/// handles, so no data is copied): `DataLoader loader(Dataset(x, y))` is safe.
+class DataLoader {
+public:
+    DataLoader(Dataset data, LoaderOptions options = {});
+    /// Batches per epoch.
+    std::size_t size() const;
+    const LoaderOptions& options() const { return options_; }
+    /// Batch b of the current epoch's order.
+    Batch batch(std::size_t b) const;
+
+    class iterator {
+    public:
+        iterator(const DataLoader* loader, std::size_t b) : loader_(loader), b_(b) {}
+        Batch operator*() const { return loader_->batch(b_); }
+        iterator& operator++() {
+            ++b_;
+            return *this;
+        }
+        bool operator!=(const iterator& o) const { return b_ != o.b_; }
+        bool operator==(const iterator& o) const { return b_ == o.b_; }
+
+    private:
+        const DataLoader* loader_;
+        std::size_t b_;
+    };
+    /// Starts a new epoch (reshuffling when shuffle is on).
+    iterator begin();
+    iterator end() const { return iterator(this, size()); }
+    /// Start a new epoch explicitly (begin() does it too).
+    void new_epoch();
+    /// The current epoch's row order.
+    const std::vector<std::size_t>& order() const { return order_; }
+
+private:
+    Dataset data_;
+    LoaderOptions options_;
+    Generator gen_;
+    std::vector<std::size_t> order_;
+};
+
+}  // namespace tg::nn
