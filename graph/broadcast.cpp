@@ -4,6 +4,7 @@
 
 #include "kernels.hpp"
 #include "node.hpp"
+#include "numel.hpp"
 
 namespace tg {
 
@@ -19,6 +20,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
                                          op, shape_str(a), shape_str(b), k, da, db));
         out[k] = da == 1 ? db : da;
     }
+    checked_numel(out, op);  // Note [checked element counts]
     return out;
 }
 

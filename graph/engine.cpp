@@ -195,6 +195,14 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
     Engine engine(options.retain_graph || options.create_graph, options.create_graph);
     engine.capture(inputs);
     engine.run(outputs, grad_outputs);
+    // The engine captures a tensor listed twice under its first index only:
+    // later copies get the same gradient (as torch.autograd.grad).
+    for (std::size_t k = 0; k < inputs.size(); ++k)
+        for (std::size_t j = 0; j < k; ++j)
+            if (inputs[k].same(inputs[j])) {
+                engine.results_[k] = engine.results_[j];
+                break;
+            }
     for (std::size_t k = 0; k < inputs.size(); ++k) {
         if (engine.results_[k].defined()) continue;
         if (!options.allow_unused)

@@ -26,25 +26,40 @@ bool all_finite(const Tensor& t) {
 }
 }  // namespace
 
+namespace {
+std::uint32_t version_of(const Tensor& t) { return t.impl() ? t.impl()->version : 0; }
+}  // namespace
+
 InputList::InputList(std::initializer_list<Tensor> inputs) : size_(inputs.size()) {
     std::size_t i = 0;
     for (const Tensor& t : inputs) {
-        if (i < kInline) small_[i] = t;
-        else big_.push_back(t);
+        if (i < kInline) {
+            small_[i] = t;
+            small_versions_[i] = version_of(t);
+        } else {
+            big_.push_back(t);
+            big_versions_.push_back(version_of(t));
+        }
         ++i;
     }
 }
 
 InputList::InputList(const std::vector<Tensor>& inputs) : size_(inputs.size()) {
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-        if (i < kInline) small_[i] = inputs[i];
-        else big_.push_back(inputs[i]);
+        if (i < kInline) {
+            small_[i] = inputs[i];
+            small_versions_[i] = version_of(inputs[i]);
+        } else {
+            big_.push_back(inputs[i]);
+            big_versions_.push_back(version_of(inputs[i]));
+        }
     }
 }
 
 void InputList::clear() {
     for (Tensor& t : small_) t = Tensor();
     big_.clear();
+    big_versions_.clear();
     size_ = 0;
 }
 
@@ -89,10 +104,33 @@ void Node::release() {
     inputs_.clear();
 }
 
+namespace {
+// Note [version counter]
+[[noreturn]] void throw_modified(const Node& node, const std::string& which, std::uint32_t now,
+                                 std::uint32_t expected) {
+    throw GraphError(fmt::format("backward: a tensor saved by '{}' for backward ({}) was modified in place (version "
+                                 "{}, expected {}); an in-place update between forward and backward (an optimiser "
+                                 "step, mul_, copy_, data<T>()) changes the values its gradient depends on: run the "
+                                 "forward pass again after the update, or update a clone()",
+                                 node.name(), which, now, expected));
+}
+}  // namespace
+
+const Tensor& BackwardContext::input(std::size_t i) const {
+    const Tensor& t = node_.inputs()[i];
+    if (t.impl() && t.impl()->version != node_.inputs().version(i))
+        throw_modified(node_, fmt::format("its input {}, shape {}", i, shape_str(t.shape())), t.impl()->version,
+                       node_.inputs().version(i));
+    return t;
+}
+
 Tensor BackwardContext::out() const {
     Tensor o = node_.output();
     if (!o.defined())
         throw GraphError(fmt::format("{}: backward needs the op's output, which no longer exists", node_.name()));
+    if (o.impl()->version != node_.output_version())
+        throw_modified(node_, fmt::format("its output, shape {}", shape_str(o.shape())), o.impl()->version,
+                       node_.output_version());
     return o;
 }
 
@@ -129,6 +167,7 @@ void check_anomaly_now(const char* op, const Tensor& t, const char* phase) {
 Tensor attach(Node* node, const std::shared_ptr<Node>& owner, Tensor out) {
     check_anomaly(node->name(), out, "forward");
     node->output_ = out.impl_ptr();
+    node->output_version_ = out.impl()->version;
     out.impl()->grad_fn = owner;
     return out;
 }

@@ -22,6 +22,21 @@
 // reference instead: during backward the output is always alive, because the
 // root is held by the caller and every other node's output is an input of a
 // later node still in the graph.
+//
+// Note [version counter]
+// ----------------------
+// A backward rule reads the values of the op's inputs (ctx.input) and output
+// (ctx.out) as they are at backward time. An in-place write in between (under
+// NoGradGuard: an optimiser step, x.mul_(5)) would silently give a wrong
+// gradient. So every tensor counts its in-place writes (TensorImpl::version,
+// bumped by fill_ copy_ add_ mul_ set set_data and the mutable data<T>()), a
+// node stores its inputs' and its output's counts when it is recorded, and
+// ctx.input(i) / ctx.out() throw a GraphError when the count has moved, as
+// PyTorch does for saved tensors. Only what a rule actually reads is checked:
+// an input whose values the rule never asks for may change freely (add's
+// inputs). Cost: one load and store per input at record time, one compare
+// per read at backward time. Tensors a rule captures by value (where's mask,
+// relu_backward's x) are not checked.
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -45,12 +60,16 @@ public:
     std::size_t size() const { return size_; }
     const Tensor& operator[](std::size_t i) const { return i < kInline ? small_[i] : big_[i - kInline]; }
     Tensor& operator[](std::size_t i) { return i < kInline ? small_[i] : big_[i - kInline]; }
+    /// Input i's version() when the list was made (0 for an undefined input).
+    std::uint32_t version(std::size_t i) const { return i < kInline ? small_versions_[i] : big_versions_[i - kInline]; }
     void clear();
 
 private:
     static constexpr std::size_t kInline = 3;
     Tensor small_[kInline];
+    std::uint32_t small_versions_[kInline] = {};
     std::vector<Tensor> big_;
+    std::vector<std::uint32_t> big_versions_;
     std::size_t size_ = 0;
 };
 
@@ -67,6 +86,8 @@ public:
     bool released() const { return released_; }
     /// The tensor this node produced, if it is still alive (Note [output without a cycle]).
     Tensor output() const { return Tensor(output_.lock()); }
+    /// The output's version() when the node was recorded (Note [version counter]).
+    std::uint32_t output_version() const { return output_version_; }
 
     /// Run the backward rule: read ctx.grad_out(), add input gradients with ctx.add().
     virtual void apply(BackwardContext& ctx) = 0;
@@ -80,6 +101,7 @@ private:
     std::uint64_t sequence_;
     InputList inputs_;
     std::weak_ptr<TensorImpl> output_;
+    std::uint32_t output_version_ = 0;  // Note [version counter]
     bool released_ = false;
     // per backward pass (Engine only)
     Tensor pending_;
@@ -93,7 +115,10 @@ public:
         : node_(node), grad_out_(grad_out), grads_(grads) {}
     /// Gradient of the loss with respect to this op's output.
     const Tensor& grad_out() const { return grad_out_; }
-    const Tensor& input(std::size_t i) const { return node_.inputs()[i]; }
+    /// Input i, checked against in-place writes since the forward (Note [version counter]).
+    const Tensor& input(std::size_t i) const;
+    /// Input i's shape, for a rule that does not read its values (not checked: shapes never change in place).
+    Shape input_shape(std::size_t i) const { return node_.inputs()[i].shape(); }
     /// Does input i need a gradient? Rules skip work for inputs that don't.
     bool needs(std::size_t i) const { return node_.inputs()[i].requires_grad(); }
     /// The op's output (recorded, so rules may use it under create_graph).

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <mutex>
+#include <stdexcept>
 
 namespace tg {
 
@@ -21,6 +22,7 @@ double Generator::normal() {
 }
 
 std::uint64_t Generator::below(std::uint64_t n) {
+    if (n == 0) throw std::invalid_argument("Generator::below: n must be positive (there is no integer in [0, 0))");
     // Rejection sampling: no modulo bias.
     const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
     std::uint64_t x = engine_();

@@ -17,7 +17,7 @@ public:
     double uniform(double low, double high) { return low + (high - low) * uniform(); }
     /// Standard normal by the Box-Muller transform.
     double normal();
-    /// Uniform integer in [0, n).
+    /// Uniform integer in [0, n). Throws std::invalid_argument for n = 0.
     std::uint64_t below(std::uint64_t n);
 
 private:

@@ -6,6 +6,7 @@
 
 #include "kernels.hpp"
 #include "node.hpp"
+#include "numel.hpp"
 #include "random.hpp"
 #include "tensor_impl.hpp"
 
@@ -110,20 +111,31 @@ void Tensor::set(std::initializer_list<std::size_t> index, double value) {
         using T = decltype(z);
         values_mut<T>(*this).data()[i] = static_cast<T>(value);
     });
+    ++impl_->version;
 }
+
+namespace {
+template <class T>
+T* checked_data(TensorImpl* impl) {
+    if (impl->dtype() != dtype_of<T>())
+        throw DTypeError(fmt::format("data: tensor holds {} but data<{}>() was asked for", dtype_name(impl->dtype()),
+                                     dtype_name(dtype_of<T>())));
+    return impl->get<T>().data();
+}
+}  // namespace
 
 template <class T>
 T* Tensor::data() {
     check_defined("data");
-    if (dtype() != dtype_of<T>())
-        throw DTypeError(fmt::format("data: tensor holds {} but data<{}>() was asked for", dtype_name(dtype()),
-                                     dtype_name(dtype_of<T>())));
-    return impl_->get<T>().data();
+    T* p = checked_data<T>(impl_.get());
+    ++impl_->version;  // the caller may write (Note [version counter])
+    return p;
 }
 
 template <class T>
 const T* Tensor::data() const {
-    return const_cast<Tensor*>(this)->data<T>();
+    check_defined("data");
+    return checked_data<T>(impl_.get());
 }
 
 template float* Tensor::data<float>();
@@ -182,7 +194,7 @@ const char* Tensor::op_name() const { return impl_ && impl_->grad_fn ? impl_->gr
 
 Tensor Tensor::detach() const {
     check_defined("detach");
-    // tapegrad never aliases storage between tensors (no views): detach copies.
+    // Copies: the storage lives inside each TensorImpl, so it cannot be shared (see tensor.hpp).
     return dispatch(dtype(), [&](auto z) {
         using T = decltype(z);
         return make_tensor(Array<T>(values<T>(*this)));
@@ -223,6 +235,7 @@ Tensor& Tensor::fill_(double value) {
         using T = decltype(z);
         values_mut<T>(*this).fill(static_cast<T>(value));
     });
+    ++impl_->version;
     return *this;
 }
 
@@ -237,6 +250,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
         const Array<T>& s = values<T>(src);
         std::copy(s.begin(), s.end(), values_mut<T>(*this).begin());
     });
+    ++impl_->version;
     return *this;
 }
 
@@ -254,6 +268,7 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
         const std::size_t n = size();
         for (std::size_t i = 0; i < n; ++i) d[i] += a * s[i];
     });
+    ++impl_->version;
     return *this;
 }
 
@@ -266,15 +281,36 @@ Tensor& Tensor::mul_(double factor) {
         const std::size_t n = size();
         for (std::size_t i = 0; i < n; ++i) d[i] *= f;
     });
+    ++impl_->version;
     return *this;
+}
+
+Tensor& Tensor::set_data(const Tensor& src) {
+    check_inplace(*this, "set_data");
+    tg::check_defined("set_data", src);
+    if (src.shape() != shape())
+        throw ShapeError(fmt::format("set_data: new values {} {} must have the shape of the tensor, {} {}",
+                                     dtype_name(src.dtype()), shape_str(src.shape()), dtype_name(dtype()),
+                                     shape_str(shape())));
+    if (!same(src)) impl_->values = src.impl()->values;
+    impl_->grad = Tensor();
+    ++impl_->version;
+    return *this;
+}
+
+std::uint32_t Tensor::version() const {
+    check_defined("version");
+    return impl_->version;
 }
 
 // ---- creation -------------------------------------------------------------------
 
 namespace {
 
+/// Uninitialised storage for shape, its element count checked (Note [checked element counts]).
 template <class T>
-Array<T> empty_array(const Shape& shape) {
+Array<T> empty_array(const Shape& shape, const char* op) {
+    checked_numel(shape, op, sizeof(T));
     return Array<T>::from_shape(kernels::to_xshape(shape));
 }
 
@@ -283,11 +319,11 @@ Tensor finish(Tensor t, const TensorOptions& options) {
     return t;
 }
 
-Tensor filled(const Shape& shape, double value, const TensorOptions& options) {
+Tensor filled(const char* op, const Shape& shape, double value, const TensorOptions& options) {
     return finish(dispatch(options.dtype,
                            [&](auto z) {
                                using T = decltype(z);
-                               Array<T> a = empty_array<T>(shape);
+                               Array<T> a = empty_array<T>(shape, op);
                                a.fill(static_cast<T>(value));
                                return make_tensor(std::move(a));
                            }),
@@ -295,11 +331,11 @@ Tensor filled(const Shape& shape, double value, const TensorOptions& options) {
 }
 
 template <class Fill>
-Tensor generated(const Shape& shape, const TensorOptions& options, Fill fill) {
+Tensor generated(const char* op, const Shape& shape, const TensorOptions& options, Fill fill) {
     return finish(dispatch(options.dtype,
                            [&](auto z) {
                                using T = decltype(z);
-                               Array<T> a = empty_array<T>(shape);
+                               Array<T> a = empty_array<T>(shape, op);
                                T* p = a.data();
                                for (std::size_t i = 0; i < a.size(); ++i) p[i] = static_cast<T>(fill(i));
                                return make_tensor(std::move(a));
@@ -309,31 +345,29 @@ Tensor generated(const Shape& shape, const TensorOptions& options, Fill fill) {
 
 }  // namespace
 
-Tensor zeros(const Shape& shape, TensorOptions options) { return filled(shape, 0.0, options); }
-Tensor ones(const Shape& shape, TensorOptions options) { return filled(shape, 1.0, options); }
-Tensor full(const Shape& shape, double value, TensorOptions options) { return filled(shape, value, options); }
-Tensor zeros_like(const Tensor& t, TensorOptions options) { return filled(t.shape(), 0.0, options); }
-Tensor zeros_like(const Tensor& t) { return filled(t.shape(), 0.0, {t.dtype()}); }
-Tensor ones_like(const Tensor& t) { return filled(t.shape(), 1.0, {t.dtype()}); }
-Tensor full_like(const Tensor& t, double value) { return filled(t.shape(), value, {t.dtype()}); }
-Tensor scalar(double value, TensorOptions options) { return filled({}, value, options); }
+Tensor zeros(const Shape& shape, TensorOptions options) { return filled("zeros", shape, 0.0, options); }
+Tensor ones(const Shape& shape, TensorOptions options) { return filled("ones", shape, 1.0, options); }
+Tensor full(const Shape& shape, double value, TensorOptions options) { return filled("full", shape, value, options); }
+Tensor zeros_like(const Tensor& t, TensorOptions options) { return filled("zeros_like", t.shape(), 0.0, options); }
+Tensor zeros_like(const Tensor& t) { return filled("zeros_like", t.shape(), 0.0, {t.dtype()}); }
+Tensor ones_like(const Tensor& t) { return filled("ones_like", t.shape(), 1.0, {t.dtype()}); }
+Tensor full_like(const Tensor& t, double value) { return filled("full_like", t.shape(), value, {t.dtype()}); }
+Tensor scalar(double value, TensorOptions options) { return filled("scalar", {}, value, options); }
 
 Tensor from_vector(const std::vector<double>& v, const Shape& shape, TensorOptions options) {
-    std::size_t n = 1;
-    for (auto d : shape) n *= d;
+    const std::size_t n = checked_numel(shape, "from_vector");
     if (n != v.size())
         throw ShapeError(fmt::format("from_vector: {} values cannot fill shape {} ({} elements)", v.size(),
                                      shape_str(shape), n));
-    return generated(shape, options, [&](std::size_t i) { return v[i]; });
+    return generated("from_vector", shape, options, [&](std::size_t i) { return v[i]; });
 }
 
 Tensor from_vector(const std::vector<float>& v, const Shape& shape, TensorOptions options) {
-    std::size_t n = 1;
-    for (auto d : shape) n *= d;
+    const std::size_t n = checked_numel(shape, "from_vector");
     if (n != v.size())
         throw ShapeError(fmt::format("from_vector: {} values cannot fill shape {} ({} elements)", v.size(),
                                      shape_str(shape), n));
-    return generated(shape, options, [&](std::size_t i) { return v[i]; });
+    return generated("from_vector", shape, options, [&](std::size_t i) { return v[i]; });
 }
 
 namespace {
@@ -370,31 +404,32 @@ Tensor arange(double start, double stop, double step, TensorOptions options) {
         throw std::invalid_argument(fmt::format("arange: need finite start, stop and a non-zero step; got {}, {}, {}",
                                                 start, stop, step));
     const double count = std::ceil((stop - start) / step);
-    const std::size_t n = count > 0 ? static_cast<std::size_t>(count) : 0;
-    return generated({n}, options, [&](std::size_t i) { return start + step * static_cast<double>(i); });
+    // (a count beyond size_t saturates in the cast, and is then refused by the element count check)
+    const std::size_t n = count > 0 ? (count < 0x1p64 ? static_cast<std::size_t>(count) : SIZE_MAX) : 0;
+    return generated("arange", {n}, options, [&](std::size_t i) { return start + step * static_cast<double>(i); });
 }
 
 Tensor linspace(double start, double stop, std::size_t count, TensorOptions options) {
     const double step = count > 1 ? (stop - start) / static_cast<double>(count - 1) : 0.0;
-    return generated({count}, options, [&](std::size_t i) {
+    return generated("linspace", {count}, options, [&](std::size_t i) {
         return i + 1 == count && count > 1 ? stop : start + step * static_cast<double>(i);
     });
 }
 
 Tensor eye(std::size_t n, TensorOptions options) {
-    return generated({n, n}, options, [&](std::size_t i) { return i / n == i % n ? 1.0 : 0.0; });
+    return generated("eye", {n, n}, options, [&](std::size_t i) { return i / n == i % n ? 1.0 : 0.0; });
 }
 
 Tensor uniform(const Shape& shape, double low, double high, TensorOptions options, Generator* gen) {
     if (!(low <= high)) throw std::invalid_argument(fmt::format("uniform: low {} must not exceed high {}", low, high));
     Generator& g = gen ? *gen : global_generator();
-    return generated(shape, options, [&](std::size_t) { return g.uniform(low, high); });
+    return generated("uniform", shape, options, [&](std::size_t) { return g.uniform(low, high); });
 }
 
 Tensor normal(const Shape& shape, double mean, double stddev, TensorOptions options, Generator* gen) {
     if (!(stddev >= 0)) throw std::invalid_argument(fmt::format("normal: stddev {} must be non-negative", stddev));
     Generator& g = gen ? *gen : global_generator();
-    return generated(shape, options, [&](std::size_t) { return mean + stddev * g.normal(); });
+    return generated("normal", shape, options, [&](std::size_t) { return mean + stddev * g.normal(); });
 }
 
 // ---- printing -------------------------------------------------------------------

@@ -11,6 +11,7 @@
 // compile fast. The storage lives in tensor_impl.hpp, included only by the
 // library's own .cpp files (and by graph/xtensor.hpp for users who want it).
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <source_location>
@@ -58,6 +59,9 @@ public:
     double at(std::initializer_list<std::size_t> index) const;
     void set(std::initializer_list<std::size_t> index, double value);
     /// Contiguous row-major storage. T must match dtype() (else DTypeError).
+    /// The mutable overload counts as an in-place write (it bumps version(), see
+    /// Note [version counter] in node.hpp): read through a const Tensor
+    /// (`std::as_const(t).data<float>()`) when you only read.
     template <class T> T* data();
     template <class T> const T* data() const;
     std::vector<double> to_vector() const;  ///< all values, row-major, as double
@@ -74,7 +78,11 @@ public:
     void zero_grad();
     /// Reverse-mode pass from this tensor. Without a seed the tensor must hold one element.
     void backward(const Tensor& seed = {}, BackwardOptions options = {}) const;
-    /// The same values, cut from the graph (never requires grad). Shares storage.
+    /// The same values in a new leaf, cut from the graph (never requires grad).
+    /// Unlike PyTorch it copies: the values live inside each tensor's own
+    /// TensorImpl (one allocation per tensor, no separately counted storage), so
+    /// two handles with different autograd state cannot share them. Writing into
+    /// the result never changes this tensor (and does not bump its version()).
     Tensor detach() const;
     /// A copy of the values in new storage; differentiable.
     Tensor clone() const;
@@ -90,6 +98,14 @@ public:
     Tensor& copy_(const Tensor& src);                   ///< same shape and dtype
     Tensor& add_(const Tensor& other, double alpha = 1);  ///< this += alpha * other
     Tensor& mul_(double factor);
+    /// Replace the values, dtype included, by src's (PyTorch's `t.data = src`):
+    /// every handle to this tensor sees them. Same shape required (ShapeError);
+    /// the accumulated gradient is dropped (it has the old dtype). Used by
+    /// Module::to(dtype). Counts as an in-place write.
+    Tensor& set_data(const Tensor& src);
+    /// How many in-place writes this tensor's values have had (PyTorch's
+    /// `_version`); backward checks it on the tensors it saved (Note [version counter]).
+    std::uint32_t version() const;
 
     // ---- internals, for ops and the engine ------------------------------
     TensorImpl* impl() const { return impl_.get(); }

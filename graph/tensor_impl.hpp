@@ -1,6 +1,7 @@
 #pragma once
 // Storage behind a Tensor handle. Only the library's .cpp files (and users who
 // opt in through graph/xtensor.hpp) include this, because it pulls in xtensor.
+#include <cstdint>
 #include <memory>
 #include <variant>
 
@@ -20,6 +21,7 @@ struct TensorImpl {
     bool requires_grad = false;    // leaves only; non-leaves require grad through grad_fn
     std::shared_ptr<Node> grad_fn;  // the node that produced this tensor, if recorded
     Tensor grad;                    // accumulated gradient (leaves)
+    std::uint32_t version = 0;      // in-place writes so far (Note [version counter] in node.hpp)
 
     template <class T>
     explicit TensorImpl(Array<T>&& a) : values(std::move(a)) {}

@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 #include "../graph/grad_mode.hpp"
-#include "../graph/tensor_impl.hpp"
 
 namespace tg::nn {
 
@@ -242,17 +241,11 @@ void Module::zero_grad() {
 }
 
 void Module::to(DType dtype) {
-    // Swap the storage behind each handle (Note [module parameters are shared handles]).
+    // Swap the values behind each handle (Note [module parameters are shared handles]).
+    NoGradGuard no_grad;
     for (auto& [name, t] : state_dict()) {
         if (t.dtype() == dtype) continue;
-        Tensor converted;
-        {
-            NoGradGuard no_grad;
-            converted = t.to(dtype);
-        }
-        TensorImpl* impl = t.impl();
-        impl->values = std::move(converted.impl()->values);
-        impl->grad = Tensor();
+        t.set_data(t.to(dtype));
     }
 }
 

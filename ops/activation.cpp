@@ -60,9 +60,10 @@ Tensor tanh_backward(const Tensor& g, const Tensor& o) {
     });
 }
 
-/// g * (x > 0): the mask is a constant, so x gets no gradient.
+/// g * [x > 0 or x is NaN]: the mask is a constant, so x gets no gradient.
+/// (NaN passes g, as PyTorch: `!(x <= 0)`; see relu.)
 Tensor relu_backward(const Tensor& g, const Tensor& x) {
-    Tensor out = detail::zip(g, x, "relu_backward", [](auto gv, auto xv) { return gv * (xv > 0 ? 1 : 0); });
+    Tensor out = detail::zip(g, x, "relu_backward", [](auto gv, auto xv) { return gv * (xv <= 0 ? 0 : 1); });
     return record("relu_backward", {g}, out, [x](BackwardContext& ctx) {
         ctx.add(0, relu_backward(ctx.grad_out(), x));
     });
@@ -90,7 +91,9 @@ Tensor tanh(const Tensor& x) {
 
 Tensor relu(const Tensor& x) {
     check_defined("relu", x);
-    Tensor out = map(x, [](auto v) { return v > 0 ? v : decltype(v)(0); });
+    // `v <= 0 ? 0 : v` rather than `v > 0 ? v : 0`: a NaN fails both compares, so it
+    // must land in the branch that returns it (the same one compare and blend)
+    Tensor out = map(x, [](auto v) { return v <= 0 ? decltype(v)(0) : v; });
     return record("relu", {x}, out, [](BackwardContext& ctx) { ctx.add(0, relu_backward(ctx.grad_out(), ctx.input(0))); });
 }
 

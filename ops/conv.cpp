@@ -23,6 +23,7 @@
 #include "blas.hpp"
 #include "detail.hpp"
 #include "../graph/broadcast.hpp"
+#include "../graph/numel.hpp"
 #include "shape.hpp"
 
 namespace tg {
@@ -250,7 +251,7 @@ Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom
         const Tensor& gy = ctx.grad_out();
         if (ctx.needs(0)) ctx.add(0, input_grad_op(gy, ctx.input(1), g));
         if (ctx.needs(1)) ctx.add(1, weight_grad_op(ctx.input(0), gy, g));
-        if (ctx.input(2).defined() && ctx.needs(2)) ctx.add(2, bias_grad_op(gy, g));
+        if (ctx.needs(2)) ctx.add(2, bias_grad_op(gy, g));  // (an undefined bias needs nothing)
     };
     return record(g.name(), {x, w, b}, y, rule);
 }
@@ -273,22 +274,31 @@ Tensor weight_grad_op(const Tensor& x, const Tensor& gy, const ConvGeom& g) {
     });
 }
 
-/// Output extent along one axis, or a ShapeError when the dilated kernel does not fit.
+/// Output extent along one axis, or a ShapeError when an argument is absurd or the
+/// dilated kernel does not fit. With every argument at most kMaxWindowArg and the
+/// span checked for overflow, the im2col index arithmetic cannot wrap.
 std::size_t out_extent(const char* op, const Tensor& x, const Tensor& w, const char* axis, std::size_t in,
                        std::size_t k, std::size_t s, std::size_t p, std::size_t d, const std::source_location& loc) {
-    if (s == 0 || d == 0)
-        throw_shape_error(op, fmt::format("stride and dilation must be positive (got stride {} and dilation {} along {})",
-                                          s, d, axis),
-                          loc);
+    check_window_arg(op, "stride", axis, s, false, loc);
+    check_window_arg(op, "padding", axis, p, true, loc);
+    check_window_arg(op, "dilation", axis, d, false, loc);
     if (k == 0)
         throw_shape_error(op, fmt::format("weight {} has a zero-size kernel", shape_str(w.shape())), loc);
-    const std::size_t span = d * (k - 1) + 1;
-    if (in + 2 * p < span)
-        throw_shape_error(op, fmt::format("input {} with weight {}: the kernel {} (dilated extent {}) along {} is larger "
+    const std::size_t padded = in + 2 * p;  // in is a tensor's extent, p < 2^31: no overflow
+    std::size_t span = 0;
+    const bool huge = __builtin_mul_overflow(d, k - 1, &span) || __builtin_add_overflow(span, 1, &span);
+    if (huge || padded < span)
+        throw_shape_error(op, fmt::format("input {} with weight {}: the kernel {} (dilation {}) along {} is larger "
                                           "than the padded input {} ({} + 2 x padding {})",
-                                          shape_str(x.shape()), shape_str(w.shape()), k, span, axis, in + 2 * p, in, p),
+                                          shape_str(x.shape()), shape_str(w.shape()), k, d, axis, padded, in, p),
                           loc);
-    return (in + 2 * p - span) / s + 1;
+    return (padded - span) / s + 1;
+}
+
+/// The output and the im2col buffer must be allocatable (Note [checked element counts]).
+void check_conv_sizes(const ConvGeom& g) {
+    checked_numel(g.y_shape(), g.name());
+    checked_numel({g.c, g.kh, g.kw, g.oh, g.ow}, g.name());
 }
 
 void check_common(const char* op, const Tensor& x, const Tensor& w, const Tensor& b, std::size_t rank,
@@ -318,6 +328,21 @@ void check_common(const char* op, const Tensor& x, const Tensor& w, const Tensor
 
 }  // namespace
 
+void check_window_arg(const char* op, const char* what, const char* axis, std::size_t value, bool may_be_zero,
+                      const std::source_location& loc) {
+    if (value == 0 && !may_be_zero)
+        throw_shape_error(op, fmt::format("{} must be positive (got 0 along {})", what, axis), loc);
+    if (value > kMaxWindowArg) {
+        const auto as_signed = static_cast<std::ptrdiff_t>(value);
+        throw_shape_error(op,
+                          as_signed < 0 ? fmt::format("{} along {} is negative ({}, passed as the unsigned {})", what,
+                                                      axis, as_signed, value)
+                                        : fmt::format("{} {} along {} is too large (at most {})", what, value, axis,
+                                                      kMaxWindowArg),
+                          loc);
+    }
+}
+
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Size2 stride, Size2 padding, Size2 dilation,
               std::source_location loc) {
     check_common("conv2d", x, w, b, 4, "[batch, channels, height, width]", loc);
@@ -327,6 +352,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Size2 stride, S
     g.sh = stride.h, g.sw = stride.w, g.ph = padding.h, g.pw = padding.w, g.dh = dilation.h, g.dw = dilation.w;
     g.oh = out_extent("conv2d", x, w, "height", g.h, g.kh, g.sh, g.ph, g.dh, loc);
     g.ow = out_extent("conv2d", x, w, "width", g.w, g.kw, g.sw, g.pw, g.dw, loc);
+    check_conv_sizes(g);
     return conv_op(x, w, b, g);
 }
 
@@ -338,6 +364,7 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, std::size_t str
     g.n = x.size(0), g.c = x.size(1), g.w = x.size(2), g.o = w.size(0);
     g.kw = w.size(2), g.sw = stride, g.pw = padding, g.dw = dilation;
     g.ow = out_extent("conv1d", x, w, "length", g.w, g.kw, g.sw, g.pw, g.dw, loc);
+    check_conv_sizes(g);
     return conv_op(x, w, b, g);
 }
 

@@ -17,6 +17,17 @@ struct Size2 {
     Size2(std::size_t height, std::size_t width) : h(height), w(width) {}
 };
 
+/// The largest kernel size, stride, padding or dilation accepted: 2^31 - 1. A larger
+/// one is a mistake, most often a negative int converted to std::size_t (-1 becomes
+/// 2^64 - 1, which would wrap the size arithmetic and silently crop the input).
+inline constexpr std::size_t kMaxWindowArg = 0x7fffffff;
+
+/// Throws ShapeError naming op unless `value` (the `what` along `axis`: "kernel size",
+/// "stride", "padding", "dilation") is at most kMaxWindowArg, and positive unless
+/// may_be_zero. Used by the conv and pool ops and by the layers' constructors.
+void check_window_arg(const char* op, const char* what, const char* axis, std::size_t value, bool may_be_zero,
+                      const std::source_location& loc = {});
+
 /// 2-D cross-correlation, as PyTorch's conv2d (groups = 1).
 ///   x [N, C, H, W], w [O, C, kh, kw], b [O] or undefined -> y [N, O, OH, OW] with
 ///   OH = (H + 2 ph - dh (kh - 1) - 1) / sh + 1 (and likewise OW),
@@ -27,7 +38,9 @@ struct Size2 {
 /// convolution, through col2im, and the weight gradient), each differentiable in turn, so
 /// gradients of any order are exact; db = sum of g over N, OH, OW.
 /// Throws ShapeError for a wrong rank, a channel mismatch, a bias of the wrong size, a zero
-/// stride or dilation, or a (dilated) kernel larger than the padded input; DTypeError for mixed dtypes.
+/// stride or dilation, a stride, padding or dilation above kMaxWindowArg (a negative number
+/// converted to size_t), an output too large to allocate, or a (dilated) kernel larger than
+/// the padded input; DTypeError for mixed dtypes.
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b = {}, Size2 stride = 1, Size2 padding = 0,
               Size2 dilation = 1, std::source_location loc = std::source_location::current());
 

@@ -160,23 +160,39 @@ Tensor clamp(const Tensor& x, double lo, double hi) {
         return std::min(std::max(v, static_cast<T>(lo)), static_cast<T>(hi));
     });
     return record("clamp", {x}, out, [lo, hi](BackwardContext& ctx) {
-        const Tensor inside = map(ctx.input(0), [lo, hi](auto v) { return v >= lo && v <= hi ? 1 : 0; });
+        // compare with the bounds rounded to x's dtype, as the forward does: a float x
+        // equal to float(0.1) sits on the edge (and passes the gradient) even though it
+        // is not the double 0.1
+        const Tensor inside = map(ctx.input(0), [lo, hi](auto v) {
+            using T = decltype(v);
+            return v >= static_cast<T>(lo) && v <= static_cast<T>(hi) ? 1 : 0;
+        });
         ctx.add(0, mul(ctx.grad_out(), inside));
     });
 }
 
 namespace {
 
+// Note [NaN in maximum and minimum]
+// A NaN operand wins: the result is NaN in either argument position (as PyTorch
+// and the max/min reductions), never the other number. `x != x` is the NaN test:
+// a compare the loop vectorises (the build has -fno-trapping-math; std::isnan
+// may not be inlined the same way). The NaN operand takes the whole gradient;
+// when both are NaN they split it, like a tie, so the shares still add to 1.
+
 // Gradient share of `a` in max/min: 1 where a wins, 1/2 on ties, 0 where it loses.
 template <class Wins>
 Tensor winner_share(const Tensor& a, const Tensor& b, Wins wins) {
-    return zip(a, b, "maximum", [wins](auto x, auto y) { return x == y ? 0.5 : (wins(x, y) ? 1.0 : 0.0); });
+    return zip(a, b, "maximum", [wins](auto x, auto y) {
+        if (x != x || y != y) return x != x ? (y != y ? 0.5 : 1.0) : 0.0;
+        return x == y ? 0.5 : (wins(x, y) ? 1.0 : 0.0);
+    });
 }
 
 template <class Wins>
 Tensor extremum(const char* op, const Tensor& a, const Tensor& b, const std::source_location& loc, Wins wins) {
     check_binary(op, a, b, loc);
-    Tensor out = zip(a, b, op, [wins](auto x, auto y) { return wins(x, y) ? x : y; });
+    Tensor out = zip(a, b, op, [wins](auto x, auto y) { return wins(x, y) || x != x ? x : y; });
     return record(op, {a, b}, out, [wins](BackwardContext& ctx) {
         const Tensor share_a = winner_share(ctx.input(0), ctx.input(1), wins);
         if (ctx.needs(0)) ctx.add(0, mul(ctx.grad_out(), share_a));

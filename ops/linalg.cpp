@@ -205,7 +205,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b, std::source_loc
         const Tensor& g = ctx.grad_out();  // [rows, out]
         if (ctx.needs(0)) ctx.add(0, gemm(g, ctx.input(1), false, false, {}));  // [rows,out] x [out,in]
         if (ctx.needs(1)) ctx.add(1, gemm(g, ctx.input(0), true, false, {}));   // [out,rows] x [rows,in]
-        if (ctx.input(2).defined() && ctx.needs(2)) ctx.add(2, sum(g, {0}));
+        if (ctx.needs(2)) ctx.add(2, sum(g, {0}));  // (an undefined bias needs nothing)
     };
     if (b.defined()) return record("linear", {x, w, b}, out, rule);
     return record("linear", {x, w, Tensor()}, out, rule);

@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "../graph/numel.hpp"
 #include "detail.hpp"
 #include "reduce.hpp"
 
@@ -302,8 +303,10 @@ Tensor map_gather(const Tensor& x, const MapPtr& m) {
 
 std::size_t pool_extent(const char* op, const Tensor& x, const char* axis, std::size_t in, std::size_t k,
                         std::size_t s, std::size_t p, const std::source_location& loc) {
-    if (k == 0) throw_shape_error(op, fmt::format("kernel size must be positive along {}", axis), loc);
-    if (s == 0) throw_shape_error(op, fmt::format("stride must be positive along {}", axis), loc);
+    // each at most kMaxWindowArg: the sums below and the window offsets cannot wrap
+    check_window_arg(op, "kernel size", axis, k, false, loc);
+    check_window_arg(op, "stride", axis, s, false, loc);
+    check_window_arg(op, "padding", axis, p, true, loc);
     if (2 * p > k)
         throw_shape_error(op, fmt::format("padding {} along {} is more than half the kernel size {}", p, axis, k), loc);
     if (in + 2 * p < k)
@@ -350,6 +353,7 @@ std::shared_ptr<PoolMap> make_map(const char* op, const Tensor& x, bool one_d, S
         for (std::size_t ox = m->lo[kj]; ox < m->hi[kj]; ++ox) ++m->cols_inside[ox];
     m->in_shape = x.shape();
     m->out_shape = one_d ? Shape{x.size(0), x.size(1), g.ow} : Shape{x.size(0), x.size(1), g.oh, g.ow};
+    checked_numel(m->out_shape, op);  // Note [checked element counts]
     return m;
 }
 

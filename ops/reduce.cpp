@@ -87,7 +87,7 @@ Tensor sum_all(const Tensor& x) {
         return make_tensor(std::move(r));
     });
     return record("sum", {x}, out, [](BackwardContext& ctx) {
-        ctx.add(0, broadcast_to(ctx.grad_out(), ctx.input(0).shape()));
+        ctx.add(0, broadcast_to(ctx.grad_out(), ctx.input_shape(0)));
     });
 }
 

@@ -8,6 +8,7 @@
 #include <xtensor/xstrided_view.hpp>
 
 #include "detail.hpp"
+#include "../graph/numel.hpp"
 
 namespace tg {
 
@@ -53,9 +54,9 @@ Tensor reshape(const Tensor& x, const ShapeArg& target, std::source_location loc
             throw_shape_error("reshape", fmt::format("dimension {} is negative ({})", k, d), loc);
         } else {
             shape.push_back(static_cast<std::size_t>(d));
-            known *= static_cast<std::size_t>(d);
         }
     }
+    known = checked_numel(shape, "reshape");  // the -1 axis counts 1 here (Note [checked element counts])
     if (infer >= 0) {
         if (known == 0 || n % known != 0)
             throw_shape_error("reshape", fmt::format("cannot infer the -1 dimension: {} elements of {} into {}", n,
@@ -63,7 +64,7 @@ Tensor reshape(const Tensor& x, const ShapeArg& target, std::source_location loc
                               loc);
         shape[static_cast<std::size_t>(infer)] = n / known;
     }
-    if (count(shape) != n)
+    if (checked_numel(shape, "reshape") != n)
         throw_shape_error("reshape", fmt::format("cannot reshape {} ({} elements) to {} ({} elements)",
                                                  shape_str(x.shape()), n, shape_str(shape), count(shape)),
                           loc);

@@ -292,3 +292,26 @@ TEST_CASE("activation: every activation runs in float32 and agrees with float64,
     check_f32("log_softmax", [](V v) { return mul(log_softmax(v[0], -1), v[0]); }, {x});
     check_f32("step, sign", [](V v) { return add(mul(step(v[0]), v[0]), mul(sign(v[0]), v[0])); }, {x});
 }
+
+TEST_CASE("activation: relu propagates NaN (float and double) and passes the gradient there") {
+    const double nan = std::nan("");
+    for (DType dt : {DType::f32, DType::f64}) {
+        INFO(dtype_name(dt));
+        // 20 elements: the vectorised body of the loop as well as its tail
+        std::vector<double> v(20, -1.0);
+        v[3] = nan, v[17] = nan, v[5] = 2.0;
+        Tensor x = from_vector(v, {20}, {dt, true});
+        Tensor y = relu(x);
+        const std::vector<double> out = y.to_vector();
+        CHECK(std::isnan(out[3]));
+        CHECK(std::isnan(out[17]));
+        CHECK(out[5] == 2.0);
+        CHECK(out[0] == 0.0);
+        sum(y).backward();
+        const std::vector<double> g = x.grad().to_vector();
+        CHECK(g[3] == 1.0);
+        CHECK(g[17] == 1.0);
+        CHECK(g[5] == 1.0);
+        CHECK(g[0] == 0.0);
+    }
+}

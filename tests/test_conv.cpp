@@ -173,3 +173,26 @@ TEST_CASE("conv2d: errors name the op and the shapes") {
     CHECK(test::shape_error_of([&] { conv1d(zeros({1, 3, 2}), zeros({2, 3, 5})); }).find("conv1d") != std::string::npos);
     CHECK_THROWS_AS(conv2d(zeros({1, 3, 5, 5}, {DType::f64}), w), DTypeError);
 }
+
+TEST_CASE("conv2d: negative, absurd and overflowing stride, padding and dilation are refused") {
+    const Tensor x = zeros({1, 1, 4, 4});
+    const Tensor w = zeros({1, 1, 3, 3});
+    const std::size_t minus_one = static_cast<std::size_t>(-1);
+    // -1 used to wrap to 2^64 - 1 and silently crop the input
+    const std::string neg = test::shape_error_of([&] { conv2d(x, w, {}, 1, minus_one); });
+    CHECK(neg.find("conv2d: padding along height is negative (-1, passed as the unsigned 18446744073709551615)") == 0);
+    // 2^62 used to make an output whose element count wrapped, and im2col wrote past its buffer
+    const std::string huge = test::shape_error_of([&] { conv2d(x, w, {}, 1, Size2(0, std::size_t(1) << 62)); });
+    CHECK(huge.find("conv2d: padding 4611686018427387904 along width is too large (at most 2147483647)") == 0);
+    CHECK(test::shape_error_of([&] { conv2d(x, w, {}, minus_one); }).find("stride along height is negative") !=
+          std::string::npos);
+    CHECK(test::shape_error_of([&] { conv2d(x, w, {}, 1, 0, Size2(1, minus_one)); })
+              .find("dilation along width is negative") != std::string::npos);
+    // the largest accepted dilation: the dilated kernel does not fit (its span computed without overflow)
+    CHECK(test::shape_error_of([&] { conv2d(x, w, {}, 1, 0, kMaxWindowArg); }).find("larger than the padded input") !=
+          std::string::npos);
+    CHECK(test::shape_error_of([&] { conv1d(zeros({1, 1, 4}), zeros({1, 1, 3}), {}, 1, minus_one); })
+              .find("conv1d: padding along length is negative") == 0);
+    // a large padding that is still sane works (and pads with zeros)
+    CHECK(conv2d(ones({1, 1, 1, 1}), ones({1, 1, 1, 1}), {}, 1, 2).shape() == Shape{1, 1, 5, 5});
+}

@@ -102,3 +102,15 @@ TEST_CASE("conv layers: Embedding lookup and its gradient") {
     CHECK(emb.weight.grad().at({4, 0}) == 2);
     CHECK(emb.weight.grad().at({1, 0}) == 0);
 }
+
+TEST_CASE("conv layers: constructors refuse negative and absurd kernel, stride, padding and dilation") {
+    const std::size_t minus_one = static_cast<std::size_t>(-1);
+    CHECK(test::shape_error_of([&] { Conv2d(1, 1, 3, 1, minus_one); }).find("Conv2d: padding along height is negative") == 0);
+    CHECK(test::shape_error_of([&] { Conv2d(1, 1, 3, Size2(1, minus_one)); }).find("Conv2d: stride along width is negative") == 0);
+    CHECK(test::shape_error_of([&] { Conv2d(1, 1, 3, 1, 0, std::size_t(1) << 40); }).find("Conv2d: dilation") == 0);
+    CHECK(test::shape_error_of([&] { Conv1d(1, 1, 3, 1, minus_one); }).find("Conv1d: padding along length is negative") == 0);
+    CHECK(test::shape_error_of([&] { MaxPool2d(2, 0, minus_one); }).find("MaxPool2d: padding along height is negative") == 0);
+    CHECK(test::shape_error_of([&] { AvgPool2d pool(minus_one); }).find("AvgPool2d: kernel size along height is negative") == 0);
+    CHECK(test::shape_error_of([&] { MaxPool1d(2, minus_one); }).find("MaxPool1d: stride along length is negative") == 0);
+    CHECK(test::shape_error_of([&] { MaxPool2d(2, Size2(2, 0)); }) == "no error");  // 0 = the kernel size
+}

@@ -419,3 +419,41 @@ TEST_CASE("elementwise: every op runs in float32 and agrees with float64, gradie
     check_f32("abs", [](V v) { return abs(v[0]); }, {a});
     check_f32("clamp", [](V v) { return clamp(v[0], -0.5, 0.5); }, {a});
 }
+
+TEST_CASE("elementwise: clamp at a bound float cannot hold exactly passes the gradient (float32)") {
+    // float(0.1) > 0.1 and float(0.7) < 0.7: the forward clamps at the rounded bound,
+    // so the backward must compare with the same rounded value
+    Tensor hi_edge = tensor({0.1}, {DType::f32, true});
+    Tensor lo_edge = tensor({0.7}, {DType::f32, true});
+    Tensor a = clamp(hi_edge, -1.0, 0.1);
+    Tensor b = clamp(lo_edge, 0.7, 2.0);
+    CHECK(a.item() == static_cast<double>(0.1f));
+    CHECK(b.item() == static_cast<double>(0.7f));
+    sum(a + b).backward();
+    CHECK(hi_edge.grad().item() == 1.0);
+    CHECK(lo_edge.grad().item() == 1.0);
+}
+
+TEST_CASE("elementwise: maximum and minimum propagate NaN from either side, float and double") {
+    const double nan = std::nan("");
+    for (DType dt : {DType::f32, DType::f64}) {
+        INFO(dtype_name(dt));
+        const Tensor n = tensor({nan, nan, 1.0}, {dt});
+        const Tensor one = tensor({1.0, nan, nan}, {dt});
+        for (const Tensor& r : {maximum(n, one), maximum(one, n), minimum(n, one), minimum(one, n)}) {
+            const std::vector<double> v = r.to_vector();
+            CHECK(std::isnan(v[0]));
+            CHECK(std::isnan(v[1]));
+            CHECK(std::isnan(v[2]));
+        }
+        // the broadcast scalar paths of the kernel
+        CHECK(std::isnan(maximum(scalar(nan, {dt}), tensor({1.0, 2.0}, {dt})).to_vector()[1]));
+        CHECK(std::isnan(minimum(tensor({1.0, 2.0}, {dt}), scalar(nan, {dt})).to_vector()[0]));
+    }
+    // the NaN operand takes the gradient; two NaNs split it (Note [NaN in maximum and minimum])
+    Tensor a = tensor({nan, 2.0, nan}, {DType::f64, true});
+    Tensor b = tensor({1.0, nan, nan}, {DType::f64, true});
+    sum(maximum(a, b)).backward();
+    CHECK(a.grad().to_vector() == std::vector<double>{1, 0, 0.5});
+    CHECK(b.grad().to_vector() == std::vector<double>{0, 1, 0.5});
+}

@@ -99,3 +99,17 @@ TEST_CASE("embedding: lookup values, repeated indices, gradcheck, errors") {
         CHECK(std::string(e2.what()).find("index -1 (position 1)") != std::string::npos);
     }
 }
+
+TEST_CASE("embedding: an index outside int64's range or not a number is refused before any cast") {
+    using doctest::Contains;
+    const Tensor w = zeros({3, 2});
+    // casting 1e30 to int64 is undefined behaviour: the error must name the index as given
+    CHECK_THROWS_WITH_AS(embedding(w, tensor({1.0, 1e30}, {DType::f64})),
+                         Contains("embedding: index 1e+30 at flat position 1 of indices (2) is out of range for weight "
+                                  "(3, 2) (3 embeddings, valid 0 to 2)"),
+                         ShapeError);
+    CHECK_THROWS_WITH_AS(embedding(w, tensor({-1e30}, {DType::f64})), Contains("index -1e+30"), ShapeError);
+    CHECK_THROWS_WITH_AS(embedding(w, tensor({std::nan("")})), Contains("index nan at flat position 0"), ShapeError);
+    CHECK_THROWS_WITH_AS(embedding(w, tensor({INFINITY})), Contains("index inf"), ShapeError);
+    CHECK_THROWS_WITH_AS(embedding(w, tensor({3.0})), Contains("index 3 at flat position 0"), ShapeError);
+}

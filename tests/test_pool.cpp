@@ -171,3 +171,15 @@ TEST_CASE("pool: errors name the op and the shapes") {
     CHECK(test::shape_error_of([] { max_pool2d(zeros({1, 1, 4, 4}), 2, 2, 2); }).find("more than half") != std::string::npos);
     CHECK(test::shape_error_of([] { global_avg_pool2d(zeros({1, 4})); }).find("global_avg_pool2d") != std::string::npos);
 }
+
+TEST_CASE("pool: negative and absurd kernel, stride and padding are refused") {
+    const Tensor x = zeros({1, 1, 4, 4});
+    const std::size_t minus_one = static_cast<std::size_t>(-1);
+    CHECK(test::shape_error_of([&] { max_pool2d(x, minus_one); }).find("max_pool2d: kernel size along height is negative (-1") == 0);
+    CHECK(test::shape_error_of([&] { avg_pool2d(x, 2, minus_one); }).find("avg_pool2d: stride along height is negative") == 0);
+    // 2 x 2^63 wrapped to 0 and passed the "at most half the kernel" check
+    CHECK(test::shape_error_of([&] { max_pool2d(x, 2, 1, Size2(0, std::size_t(1) << 63)); })
+              .find("max_pool2d: padding along width is negative") == 0);
+    CHECK(test::shape_error_of([&] { max_pool1d(zeros({1, 1, 4}), 2, 1, std::size_t(1) << 40); })
+              .find("max_pool1d: padding 1099511627776 along length is too large") == 0);
+}

@@ -1,4 +1,7 @@
 // Graph semantics of the tape and the backward engine.
+#include <functional>
+#include <utility>
+
 #include "helpers.hpp"
 
 using namespace tg;
@@ -273,4 +276,127 @@ TEST_CASE("tensor: float and double never mix silently") {
     Tensor x = ones({2}, {DType::f32, true});
     sum(x.to(DType::f64) * d).backward();
     CHECK(x.grad().dtype() == DType::f32);
+}
+
+TEST_CASE("grad: a tensor listed twice among the inputs gets its gradient in both places") {
+    Tensor x = tensor({3.0}, f64_leaf);
+    Tensor h = x * 2.0;  // a non-leaf input too
+    Tensor y = sum(x * h);  // 2 x^2: dy/dx = 4x = 12 (through both paths), dy/dh = x = 3
+    const std::vector<Tensor> g = grad({y}, {x, h, x, h}, {}, {.retain_graph = true});
+    REQUIRE(g.size() == 4);
+    REQUIRE(g[2].defined());
+    REQUIRE(g[3].defined());
+    CHECK(g[0].item() == doctest::Approx(12.0));
+    CHECK(g[2].item() == doctest::Approx(12.0));
+    CHECK(g[1].item() == doctest::Approx(3.0));
+    CHECK(g[3].item() == doctest::Approx(3.0));
+}
+
+TEST_CASE("tape: an in-place update of a saved tensor between forward and backward is an error") {
+    using doctest::Contains;
+    // x * x reads x at backward: after x *= 5 it would give 10 instead of 2
+    auto forward_then = [](const std::function<void(Tensor&)>& update, bool should_throw) {
+        Tensor x = tensor({1.0}, f64_leaf);
+        Tensor y = sum(x * x);
+        {
+            NoGradGuard no_grad;
+            update(x);
+        }
+        if (should_throw) {
+            CHECK_THROWS_WITH_AS(y.backward(), Contains("a tensor saved by 'mul' for backward (its input 1, shape (1)) "
+                                                        "was modified in place (version 1, expected 0)"),
+                                 GraphError);
+        } else {
+            y.backward();
+            CHECK(x.grad().item() == doctest::Approx(2.0));
+        }
+    };
+    forward_then([](Tensor& x) { x.mul_(5); }, true);
+    forward_then([](Tensor& x) { x.add_(ones_like(x)); }, true);
+    forward_then([](Tensor& x) { x.copy_(ones_like(x)); }, true);
+    forward_then([](Tensor& x) { x.fill_(1); }, true);
+    forward_then([](Tensor& x) { x.set({0}, 1); }, true);
+    forward_then([](Tensor& x) { x.data<double>()[0] -= 0.1; }, true);  // an optimiser's raw update
+    forward_then([](Tensor& x) { (void)std::as_const(x).data<double>(); }, false);  // reading is no write
+    forward_then([](Tensor&) {}, false);
+
+    // the output saved by exp (its rule reads out = e^x)
+    Tensor x = tensor({0.5}, f64_leaf);
+    Tensor e = exp(x);
+    Tensor loss = sum(e);
+    {
+        NoGradGuard no_grad;
+        e.mul_(2);
+    }
+    CHECK_THROWS_WITH_AS(loss.backward(), Contains("saved by 'exp' for backward (its output"), GraphError);
+
+    // an input whose values no rule reads may change (add and sum only pass g on)
+    Tensor a = tensor({2.0}, f64_leaf);
+    Tensor s = sum(sum(a + 1.0) + a);
+    {
+        NoGradGuard no_grad;
+        a.mul_(3);
+    }
+    s.backward();
+    CHECK(a.grad().item() == doctest::Approx(2.0));
+}
+
+TEST_CASE("tensor: version() counts in-place writes") {
+    Tensor t = zeros({2});
+    CHECK(t.version() == 0);
+    t.fill_(1).mul_(2).add_(ones({2}));
+    t.copy_(ones({2}));
+    t.set({1}, 3);
+    CHECK(t.version() == 5);
+    (void)std::as_const(t).data<float>();
+    CHECK(t.version() == 5);
+    (void)t.data<float>();
+    CHECK(t.version() == 6);
+    Tensor d = t.detach();
+    d.fill_(7);
+    CHECK(t.version() == 6);
+    CHECK(t.at({1}) == 3);  // detach copies (tensor.hpp says why)
+}
+
+TEST_CASE("tensor: set_data replaces the values and dtype behind every handle") {
+    Tensor p = tensor({1.0, 2.0}, {DType::f32, true});
+    Tensor alias = p;
+    sum(p * p).backward();
+    REQUIRE(p.grad().defined());
+    CHECK_THROWS_AS(p.set_data(p.to(DType::f64)), GraphError);  // grad mode on, p requires grad
+    {
+        NoGradGuard no_grad;
+        p.set_data(tensor({3.0, 4.0}, {DType::f64}));
+        CHECK_THROWS_AS(p.set_data(zeros({3})), ShapeError);
+    }
+    CHECK(alias.dtype() == DType::f64);
+    CHECK(alias.to_vector() == std::vector<double>{3, 4});
+    CHECK_FALSE(alias.grad().defined());
+    CHECK(alias.version() == 1);
+}
+
+TEST_CASE("tensor: element counts that overflow or exceed memory are refused before allocating") {
+    using doctest::Contains;
+    const std::size_t big = std::size_t(1) << 32;
+    CHECK_THROWS_WITH_AS(zeros({big, big}), Contains("zeros: shape (4294967296, 4294967296) has over 2^64 elements"),
+                         ShapeError);
+    CHECK_THROWS_WITH_AS(eye(big), Contains("eye: shape (4294967296, 4294967296)"), ShapeError);
+    CHECK_THROWS_WITH_AS(from_vector(std::vector<double>{}, {big, big}), Contains("from_vector: shape"), ShapeError);
+    CHECK_THROWS_WITH_AS(ones({std::size_t(1) << 47}), Contains("more than a tensor can hold"), ShapeError);
+    CHECK_THROWS_WITH_AS(full({std::size_t(-1)}, 1.0), Contains("negative number"), ShapeError);
+    CHECK_THROWS_AS(uniform({big, big}), ShapeError);
+    CHECK_THROWS_AS(normal({big, big}), ShapeError);
+    CHECK_THROWS_AS(arange(0, 1e300), ShapeError);
+    // 4 elements reshaped to (2^62 + 1) x 4, whose product wraps to 4
+    CHECK_THROWS_WITH_AS(reshape(zeros({4}), {(std::int64_t(1) << 62) + 1, 4}), Contains("reshape: shape"), ShapeError);
+    // two small tensors whose broadcast would need 2^46 elements
+    CHECK_THROWS_WITH_AS(add(zeros({std::size_t(1) << 23, 1}), zeros({1, std::size_t(1) << 23})),
+                         Contains("more than a tensor can hold"), ShapeError);
+    CHECK(zeros({big, 0, big}).size() == 0);  // a zero size makes any product 0
+}
+
+TEST_CASE("random: below(0) is an error, not a division by zero") {
+    Generator gen(1);
+    CHECK_THROWS_AS(gen.below(0), std::invalid_argument);
+    CHECK(gen.below(1) == 0);
 }

@@ -1,6 +1,8 @@
 #include "conv.hpp"
 
 #include <cmath>
+#include <string_view>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -32,6 +34,20 @@ void check_input(const Module& layer, const Tensor& x, std::size_t rank, std::si
                                      layer.extra_repr(), shape_str(x.shape()), x.size(1), channels));
 }
 
+/// Kernel, stride, padding and dilation checked when the layer is made, not at its
+/// first forward (a stride of 0 means "the kernel size" for the pools).
+void check_window(const char* layer, Size2 kernel, Size2 stride, Size2 padding, Size2 dilation,
+                  bool stride_may_be_zero, bool one_d = false) {
+    for (auto [axis, k, s, p, d] : {std::tuple{"height", kernel.h, stride.h, padding.h, dilation.h},
+                                    std::tuple{one_d ? "length" : "width", kernel.w, stride.w, padding.w, dilation.w}}) {
+        if (one_d && std::string_view(axis) == "height") continue;
+        check_window_arg(layer, "kernel size", axis, k, false);
+        check_window_arg(layer, "stride", axis, s, stride_may_be_zero);
+        check_window_arg(layer, "padding", axis, p, true);
+        check_window_arg(layer, "dilation", axis, d, false);
+    }
+}
+
 }  // namespace
 
 Conv2d::Conv2d(std::size_t in_channels, std::size_t out_channels, Size2 kernel_size, Size2 stride, Size2 padding,
@@ -40,6 +56,7 @@ Conv2d::Conv2d(std::size_t in_channels, std::size_t out_channels, Size2 kernel_s
       dilation_(dilation) {
     if (in_channels == 0 || out_channels == 0 || kernel_size.h == 0 || kernel_size.w == 0)
         throw std::invalid_argument(fmt::format("Conv2d({}): channels and kernel size must be positive", extra_repr()));
+    check_window("Conv2d", kernel_size, stride, padding, dilation, false);
     // PyTorch's reset_parameters: kaiming_uniform(a = sqrt(5)) is U(±1/sqrt(fan_in)); the bias the same bound.
     const double bound = 1.0 / std::sqrt(static_cast<double>(in_channels * kernel_size.h * kernel_size.w));
     weight = register_parameter("weight",
@@ -66,6 +83,7 @@ Conv1d::Conv1d(std::size_t in_channels, std::size_t out_channels, std::size_t ke
       dilation_(dilation) {
     if (in_channels == 0 || out_channels == 0 || kernel_size == 0)
         throw std::invalid_argument(fmt::format("Conv1d({}): channels and kernel size must be positive", extra_repr()));
+    check_window("Conv1d", Size2(1, kernel_size), Size2(1, stride), Size2(0, padding), Size2(1, dilation), false, true);
     const double bound = 1.0 / std::sqrt(static_cast<double>(in_channels * kernel_size));
     weight = register_parameter("weight", uniform({out_channels, in_channels, kernel_size}, -bound, bound));
     if (with_bias) bias = register_parameter("bias", uniform({out_channels}, -bound, bound));
@@ -84,6 +102,11 @@ std::string Conv1d::extra_repr() const {
     return s;
 }
 
+MaxPool2d::MaxPool2d(Size2 kernel_size, Size2 stride, Size2 padding)
+    : kernel_(kernel_size), stride_(stride.h || stride.w ? stride : kernel_size), padding_(padding) {
+    check_window("MaxPool2d", kernel_, stride_, padding_, 1, true);
+}
+
 Tensor MaxPool2d::forward(const Tensor& x) {
     check_input(*this, x, 4, 0, "[batch, channels, height, width]");
     return with_layer_name(*this, [&] { return max_pool2d(x, kernel_, stride_, padding_); });
@@ -92,6 +115,12 @@ Tensor MaxPool2d::forward(const Tensor& x) {
 std::string MaxPool2d::extra_repr() const {
     return fmt::format("kernel_size={}, stride={}, padding={}", pair_str(kernel_), pair_str(stride_),
                        pair_str(padding_));
+}
+
+AvgPool2d::AvgPool2d(Size2 kernel_size, Size2 stride, Size2 padding, bool count_include_pad)
+    : kernel_(kernel_size), stride_(stride.h || stride.w ? stride : kernel_size), padding_(padding),
+      count_include_pad_(count_include_pad) {
+    check_window("AvgPool2d", kernel_, stride_, padding_, 1, true);
 }
 
 Tensor AvgPool2d::forward(const Tensor& x) {
@@ -107,6 +136,11 @@ std::string AvgPool2d::extra_repr() const {
 Tensor GlobalAvgPool2d::forward(const Tensor& x) {
     check_input(*this, x, 4, 0, "[batch, channels, height, width]");
     return with_layer_name(*this, [&] { return global_avg_pool2d(x); });
+}
+
+MaxPool1d::MaxPool1d(std::size_t kernel_size, std::size_t stride, std::size_t padding)
+    : kernel_(kernel_size), stride_(stride ? stride : kernel_size), padding_(padding) {
+    check_window("MaxPool1d", Size2(1, kernel_size), Size2(1, stride_), Size2(0, padding), 1, true, true);
 }
 
 Tensor MaxPool1d::forward(const Tensor& x) {

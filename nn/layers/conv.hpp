@@ -14,7 +14,9 @@ namespace tg::nn {
 /// layout, so state dicts map one to one). Initialised as PyTorch does: weight and bias
 /// uniform on ±1/sqrt(fan_in), fan_in = in_channels * kh * kw, from the global generator.
 /// Throws ShapeError naming the layer for an input that is not 4-D, has the wrong channel
-/// count, or is smaller than the (dilated) kernel after padding.
+/// count, or is smaller than the (dilated) kernel after padding. The constructors of all the
+/// layers here throw ShapeError for a zero kernel, stride or dilation, and for any of them
+/// (or the padding) above tg::kMaxWindowArg: a negative number converted to std::size_t.
 class Conv2d : public Module {
 public:
     Conv2d(std::size_t in_channels, std::size_t out_channels, Size2 kernel_size, Size2 stride = 1,
@@ -52,8 +54,7 @@ private:
 /// Ties split the gradient evenly (see tg::max_pool2d).
 class MaxPool2d : public Module {
 public:
-    explicit MaxPool2d(Size2 kernel_size, Size2 stride = 0, Size2 padding = 0)
-        : kernel_(kernel_size), stride_(stride.h || stride.w ? stride : kernel_size), padding_(padding) {}
+    explicit MaxPool2d(Size2 kernel_size, Size2 stride = 0, Size2 padding = 0);
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "MaxPool2d"; }
     std::string extra_repr() const override;
@@ -66,9 +67,7 @@ private:
 /// unless count_include_pad is false, as PyTorch).
 class AvgPool2d : public Module {
 public:
-    explicit AvgPool2d(Size2 kernel_size, Size2 stride = 0, Size2 padding = 0, bool count_include_pad = true)
-        : kernel_(kernel_size), stride_(stride.h || stride.w ? stride : kernel_size), padding_(padding),
-          count_include_pad_(count_include_pad) {}
+    explicit AvgPool2d(Size2 kernel_size, Size2 stride = 0, Size2 padding = 0, bool count_include_pad = true);
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "AvgPool2d"; }
     std::string extra_repr() const override;
@@ -88,8 +87,7 @@ public:
 /// Max pooling of [N, C, L] (stride 0 = the kernel size).
 class MaxPool1d : public Module {
 public:
-    explicit MaxPool1d(std::size_t kernel_size, std::size_t stride = 0, std::size_t padding = 0)
-        : kernel_(kernel_size), stride_(stride ? stride : kernel_size), padding_(padding) {}
+    explicit MaxPool1d(std::size_t kernel_size, std::size_t stride = 0, std::size_t padding = 0);
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "MaxPool1d"; }
     std::string extra_repr() const override;
