@@ -292,6 +292,37 @@ TEST_CASE("optim: schedulers set the documented learning rates") {
     CHECK_THROWS_AS(plateau.step(), std::logic_error);
 }
 
+TEST_CASE("optim: the learning rate has one home; options() shows what a scheduler set") {
+    // every optimiser: after a StepLR halves the rate, lr(), options().lr, the
+    // recorded hyperparameters and the update itself all use the new rate
+    auto check = [](optim::Optimizer& opt, auto options_of, Tensor& p) {
+        optim::StepLR halve(opt, 1, 0.5);
+        halve.step();
+        CHECK(opt.lr() == doctest::Approx(0.05));
+        CHECK(options_of().lr == doctest::Approx(0.05));
+        CHECK(opt.hyperparameters().at("lr") == doctest::Approx(0.05));
+        opt.set_lr(0.02);
+        CHECK(options_of().lr == doctest::Approx(0.02));
+        halve.step();  // StepLR counts from its base rate: 0.1 · 0.5²
+        CHECK(options_of().lr == doctest::Approx(0.025));
+        set_grad(p, {1.0, 1.0, 1.0});
+        const std::vector<double> before = p.to_vector();
+        opt.step();
+        return before[0] - p.to_vector()[0];
+    };
+    Tensor a = param(), b = param(), c = param(), d = param(), e = param();
+    optim::SGD sgd({a}, {.lr = 0.1});
+    CHECK(check(sgd, [&] { return sgd.options(); }, a) == doctest::Approx(0.025));  // θ −= lr·g
+    optim::Adam adam({b}, {.lr = 0.1});
+    CHECK(check(adam, [&] { return adam.options(); }, b) == doctest::Approx(0.025).epsilon(1e-6));  // first step: lr
+    optim::AdamW adamw({c}, {.lr = 0.1, .weight_decay = 0});
+    CHECK(check(adamw, [&] { return adamw.options(); }, c) == doctest::Approx(0.025).epsilon(1e-6));
+    optim::RMSprop rms({d}, {.lr = 0.1, .alpha = 0.99});
+    CHECK(check(rms, [&] { return rms.options(); }, d) == doctest::Approx(0.25).epsilon(1e-6));  // lr / √0.01
+    optim::Adagrad ada({e}, {.lr = 0.1});
+    CHECK(check(ada, [&] { return ada.options(); }, e) == doctest::Approx(0.025).epsilon(1e-6));  // first step: lr
+}
+
 TEST_CASE("optim: clipping by global norm and by value; the gradient report") {
     Tensor a = tensor({3.0, 0.0}, {DType::f64, true}), b = tensor({4.0}, {DType::f64, true});
     a.set_grad(tensor({3.0, 0.0}, f64));

@@ -7,7 +7,7 @@
 
 namespace tg::optim {
 
-Adagrad::Adagrad(std::vector<Tensor> params, AdagradOptions o) : Optimizer(std::move(params), o.lr), options_(o) {
+Adagrad::Adagrad(std::vector<Tensor> params, AdagradOptions o) : OptimizerWithOptions(std::move(params), o) {
     if (!(o.lr_decay >= 0)) throw std::invalid_argument(fmt::format("Adagrad: lr_decay {} must be >= 0", o.lr_decay));
     if (!(o.weight_decay >= 0))
         throw std::invalid_argument(fmt::format("Adagrad: weight_decay {} must be >= 0", o.weight_decay));
@@ -18,7 +18,7 @@ Adagrad::Adagrad(std::vector<Tensor> params, AdagradOptions o) : Optimizer(std::
 }
 
 std::map<std::string, double> Adagrad::hyperparameters() const {
-    return {{"lr", lr_},
+    return {{"lr", options_.lr},
             {"lr_decay", options_.lr_decay},
             {"weight_decay", options_.weight_decay},
             {"initial_accumulator_value", options_.initial_accumulator_value},
@@ -31,7 +31,7 @@ void Adagrad::update() {
     for_each_param([&](std::size_t i, auto* p, const auto* grad, std::size_t n) {
         using T = std::remove_pointer_t<decltype(p)>;
         const double t = static_cast<double>(counts_[i]);
-        const T clr = static_cast<T>(lr_ / (1 + (t - 1) * o.lr_decay)), eps = static_cast<T>(o.eps),
+        const T clr = static_cast<T>(o.lr / (1 + (t - 1) * o.lr_decay)), eps = static_cast<T>(o.eps),
                 wd = static_cast<T>(o.weight_decay), sgn = o.maximize ? T(-1) : T(1);
         T* s = slot(i, "sum", o.initial_accumulator_value).data<T>();
         for (std::size_t k = 0; k < n; ++k) {

@@ -17,7 +17,7 @@ struct AdagradOptions {
 ///   g ← ∇ (−∇ when maximize);  g ← g + weight_decay·θ
 ///   η_t = lr / (1 + (t − 1)·lr_decay);  s ← s + g²  (s starts at initial_accumulator_value)
 ///   θ ← θ − η_t·g / (√s + eps)
-class Adagrad : public Optimizer {
+class Adagrad : public OptimizerWithOptions<AdagradOptions> {
 public:
     Adagrad(std::vector<Tensor> params, AdagradOptions options = {});
     Adagrad(std::vector<Tensor> params, double lr) : Adagrad(std::move(params), AdagradOptions{.lr = lr}) {}
@@ -27,9 +27,6 @@ public:
 protected:
     void update() override;
     std::vector<std::string> slot_names() const override { return {"sum"}; }
-
-private:
-    AdagradOptions options_;
 };
 
 }  // namespace tg::optim

@@ -11,7 +11,7 @@ namespace tg::optim {
 Adam::Adam(std::vector<Tensor> params, AdamOptions options) : Adam(std::move(params), options, false) {}
 
 Adam::Adam(std::vector<Tensor> params, AdamOptions o, bool decoupled)
-    : Optimizer(std::move(params), o.lr), options_(o), decoupled_(decoupled) {
+    : OptimizerWithOptions(std::move(params), o), decoupled_(decoupled) {
     const char* who = decoupled ? "AdamW" : "Adam";
     if (!(o.beta1 >= 0 && o.beta1 < 1) || !(o.beta2 >= 0 && o.beta2 < 1))
         throw std::invalid_argument(fmt::format("{}: betas ({}, {}) must be in [0, 1)", who, o.beta1, o.beta2));
@@ -24,7 +24,7 @@ AdamW::AdamW(std::vector<Tensor> params, AdamWOptions o)
     : Adam(std::move(params), AdamOptions{o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.amsgrad, o.maximize}, true) {}
 
 std::map<std::string, double> Adam::hyperparameters() const {
-    return {{"lr", lr_},
+    return {{"lr", options_.lr},
             {"beta1", options_.beta1},
             {"beta2", options_.beta2},
             {"eps", options_.eps},
@@ -41,8 +41,8 @@ void Adam::update() {
         const T b1 = static_cast<T>(o.beta1), b2 = static_cast<T>(o.beta2), eps = static_cast<T>(o.eps),
                 sgn = o.maximize ? T(-1) : T(1);
         const T l2 = decoupled_ ? T(0) : static_cast<T>(o.weight_decay);
-        const T shrink = decoupled_ ? static_cast<T>(1 - lr_ * o.weight_decay) : T(1);
-        const T step_size = static_cast<T>(lr_ / (1 - std::pow(o.beta1, t)));
+        const T shrink = decoupled_ ? static_cast<T>(1 - o.lr * o.weight_decay) : T(1);
+        const T step_size = static_cast<T>(o.lr / (1 - std::pow(o.beta1, t)));
         const T bc2_sqrt = static_cast<T>(std::sqrt(1 - std::pow(o.beta2, t)));
         T* m = slot(i, "exp_avg").data<T>();
         T* v = slot(i, "exp_avg_sq").data<T>();

@@ -19,13 +19,12 @@ struct AdamOptions {
 ///   m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g²
 ///   m̂ = m / (1 − β1^t);      v̂ = v / (1 − β2^t)   (amsgrad: v̂ uses max over time of v)
 ///   θ ← θ − lr·m̂ / (√v̂ + eps)
-class Adam : public Optimizer {
+class Adam : public OptimizerWithOptions<AdamOptions> {
 public:
     Adam(std::vector<Tensor> params, AdamOptions options = {});
     Adam(std::vector<Tensor> params, double lr) : Adam(std::move(params), AdamOptions{.lr = lr}) {}
     std::string name() const override { return "Adam"; }
     std::map<std::string, double> hyperparameters() const override;
-    const AdamOptions& options() const { return options_; }
 
 protected:
     Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled);
@@ -33,7 +32,6 @@ protected:
     std::vector<std::string> slot_names() const override { return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
 
 private:
-    AdamOptions options_;
     bool decoupled_ = false;
 };
 

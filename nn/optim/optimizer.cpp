@@ -11,7 +11,7 @@
 
 namespace tg::optim {
 
-Optimizer::Optimizer(std::vector<Tensor> params, double lr) : params_(std::move(params)), lr_(lr) {
+Optimizer::Optimizer(std::vector<Tensor> params) : params_(std::move(params)) {
     if (params_.empty()) throw std::invalid_argument("optimizer: got an empty parameter list");
     for (std::size_t i = 0; i < params_.size(); ++i) {
         if (!params_[i].defined()) throw std::invalid_argument(fmt::format("optimizer: parameter {} is undefined", i));
@@ -22,7 +22,6 @@ Optimizer::Optimizer(std::vector<Tensor> params, double lr) : params_(std::move(
             if (params_[j].same(params_[i]))
                 throw std::invalid_argument(fmt::format("optimizer: parameter {} is the same tensor as {}", i, j));
     }
-    set_lr(lr);
     state_.resize(params_.size());
     counts_.assign(params_.size(), 0);
 }
@@ -30,7 +29,7 @@ Optimizer::Optimizer(std::vector<Tensor> params, double lr) : params_(std::move(
 void Optimizer::set_lr(double lr) {
     if (!(lr >= 0) || !std::isfinite(lr))
         throw std::invalid_argument(fmt::format("optimizer: learning rate {} must be finite and >= 0", lr));
-    lr_ = lr;
+    learning_rate() = lr;
 }
 
 void Optimizer::step() {

@@ -3,6 +3,11 @@
 /// The optimiser base class. An optimiser updates its parameters in place from
 /// their accumulated gradients (.grad(), filled by backward), outside the graph.
 /// Parameters whose gradient is undefined (unused, or frozen) are skipped, as in PyTorch.
+///
+/// Note [one learning rate]: the learning rate is stored once, in the concrete
+/// optimiser's options struct (OptimizerWithOptions::options_). lr(), set_lr()
+/// (what schedulers call), options().lr, hyperparameters() and the update all read
+/// or write that one field, so a scheduler's change shows everywhere.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -15,7 +20,7 @@ namespace tg::optim {
 
 class Optimizer {
 public:
-    Optimizer(std::vector<Tensor> params, double lr);
+    explicit Optimizer(std::vector<Tensor> params);
     virtual ~Optimizer() = default;
     Optimizer(const Optimizer&) = delete;
     Optimizer& operator=(const Optimizer&) = delete;
@@ -25,8 +30,9 @@ public:
     /// Forget the parameters' gradients (they become undefined).
     void zero_grad();
 
-    double lr() const { return lr_; }
-    /// Change the learning rate (schedulers call this).
+    double lr() const { return learning_rate(); }
+    /// Change the learning rate (schedulers call this); throws std::invalid_argument
+    /// unless it is finite and >= 0.
     void set_lr(double lr);
     const std::vector<Tensor>& params() const { return params_; }
     /// Number of step() calls so far.
@@ -34,7 +40,7 @@ public:
     virtual std::string name() const = 0;
 
     /// The per-parameter state ("0.momentum_buffer", "1.exp_avg", "1.step", ...) and "steps",
-    /// for saving with the model (io/safetensors.hpp). Tensors are the live state.
+    /// for saving with the model (save() in nn/io/checkpoint.hpp). Tensors are the live state.
     nn::NamedTensors state_dict() const;
     /// Restore what state_dict() gave; checks names against this optimiser's kind,
     /// parameter indices and shapes (std::invalid_argument / ShapeError otherwise).
@@ -43,6 +49,9 @@ public:
     virtual std::map<std::string, double> hyperparameters() const = 0;
 
 protected:
+    /// The one stored learning rate (Note [one learning rate]).
+    virtual double& learning_rate() = 0;
+    virtual double learning_rate() const = 0;
     /// The update, for parameters that have a gradient; grads are the parameters' .grad().
     virtual void update() = 0;
     /// Names of the per-parameter state tensors this optimiser keeps.
@@ -66,13 +75,31 @@ protected:
     }
 
     std::vector<Tensor> params_;
-    double lr_;
     std::int64_t steps_ = 0;
     /// Updates each parameter has received (PyTorch's per-parameter state['step']).
     std::vector<std::int64_t> counts_;
 
 private:
     std::vector<std::map<std::string, Tensor>> state_;
+};
+
+/// An optimiser configured by an options struct with an `lr` member, which is the
+/// learning rate's one home (Note [one learning rate]).
+template <class Options>
+class OptimizerWithOptions : public Optimizer {
+public:
+    /// The options, with the current learning rate (after any scheduler step).
+    const Options& options() const { return options_; }
+
+protected:
+    OptimizerWithOptions(std::vector<Tensor> params, const Options& options)
+        : Optimizer(std::move(params)), options_(options) {
+        set_lr(options.lr);  // validates it
+    }
+    double& learning_rate() override { return options_.lr; }
+    double learning_rate() const override { return options_.lr; }
+
+    Options options_;
 };
 
 }  // namespace tg::optim

@@ -7,7 +7,7 @@
 
 namespace tg::optim {
 
-RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions o) : Optimizer(std::move(params), o.lr), options_(o) {
+RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions o) : OptimizerWithOptions(std::move(params), o) {
     if (!(o.alpha >= 0 && o.alpha <= 1)) throw std::invalid_argument(fmt::format("RMSprop: alpha {} must be in [0, 1]", o.alpha));
     if (!(o.eps >= 0)) throw std::invalid_argument(fmt::format("RMSprop: eps {} must be >= 0", o.eps));
     if (!(o.momentum >= 0)) throw std::invalid_argument(fmt::format("RMSprop: momentum {} must be >= 0", o.momentum));
@@ -16,7 +16,7 @@ RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions o) : Optimizer(std::
 }
 
 std::map<std::string, double> RMSprop::hyperparameters() const {
-    return {{"lr", lr_},
+    return {{"lr", options_.lr},
             {"alpha", options_.alpha},
             {"eps", options_.eps},
             {"weight_decay", options_.weight_decay},
@@ -29,7 +29,7 @@ void RMSprop::update() {
     const RMSpropOptions& o = options_;
     for_each_param([&](std::size_t i, auto* p, const auto* grad, std::size_t n) {
         using T = std::remove_pointer_t<decltype(p)>;
-        const T lr = static_cast<T>(lr_), a = static_cast<T>(o.alpha), eps = static_cast<T>(o.eps),
+        const T lr = static_cast<T>(o.lr), a = static_cast<T>(o.alpha), eps = static_cast<T>(o.eps),
                 wd = static_cast<T>(o.weight_decay), mu = static_cast<T>(o.momentum), sgn = o.maximize ? T(-1) : T(1);
         T* v = slot(i, "square_avg").data<T>();
         T* gbar = o.centered ? slot(i, "grad_avg").data<T>() : nullptr;

@@ -19,7 +19,7 @@ struct RMSpropOptions {
 ///   v ← α·v + (1 − α)·g²
 ///   centered: ḡ ← α·ḡ + (1 − α)·g,  d = √(v − ḡ²) + eps;  else d = √v + eps
 ///   momentum μ > 0: b ← μ·b + g/d, θ ← θ − lr·b;  else θ ← θ − lr·g/d
-class RMSprop : public Optimizer {
+class RMSprop : public OptimizerWithOptions<RMSpropOptions> {
 public:
     RMSprop(std::vector<Tensor> params, RMSpropOptions options = {});
     RMSprop(std::vector<Tensor> params, double lr) : RMSprop(std::move(params), RMSpropOptions{.lr = lr}) {}
@@ -29,9 +29,6 @@ public:
 protected:
     void update() override;
     std::vector<std::string> slot_names() const override { return {"square_avg", "grad_avg", "momentum_buffer"}; }
-
-private:
-    RMSpropOptions options_;
 };
 
 }  // namespace tg::optim

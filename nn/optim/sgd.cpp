@@ -6,7 +6,7 @@
 
 namespace tg::optim {
 
-SGD::SGD(std::vector<Tensor> params, SGDOptions o) : Optimizer(std::move(params), o.lr), options_(o) {
+SGD::SGD(std::vector<Tensor> params, SGDOptions o) : OptimizerWithOptions(std::move(params), o) {
     if (o.momentum < 0) throw std::invalid_argument(fmt::format("SGD: momentum {} must be >= 0", o.momentum));
     if (o.weight_decay < 0)
         throw std::invalid_argument(fmt::format("SGD: weight_decay {} must be >= 0", o.weight_decay));
@@ -15,7 +15,7 @@ SGD::SGD(std::vector<Tensor> params, SGDOptions o) : Optimizer(std::move(params)
 }
 
 std::map<std::string, double> SGD::hyperparameters() const {
-    return {{"lr", lr_},
+    return {{"lr", options_.lr},
             {"momentum", options_.momentum},
             {"dampening", options_.dampening},
             {"weight_decay", options_.weight_decay},
@@ -27,7 +27,7 @@ void SGD::update() {
     const SGDOptions& o = options_;
     for_each_param([&](std::size_t i, auto* p, const auto* grad, std::size_t n) {
         using T = std::remove_pointer_t<decltype(p)>;
-        const T lr = static_cast<T>(lr_), wd = static_cast<T>(o.weight_decay), mu = static_cast<T>(o.momentum),
+        const T lr = static_cast<T>(o.lr), wd = static_cast<T>(o.weight_decay), mu = static_cast<T>(o.momentum),
                 damp = static_cast<T>(1 - o.dampening), sgn = o.maximize ? T(-1) : T(1);
         if (o.momentum == 0) {
             for (std::size_t k = 0; k < n; ++k) p[k] -= lr * (sgn * grad[k] + wd * p[k]);

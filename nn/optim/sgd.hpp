@@ -23,20 +23,16 @@ struct SGDOptions {
 /// momentum or weight decay, or nesterov without momentum or with dampening.
 ///
 ///     tg::optim::SGD opt(model.parameters(), {.lr = 0.1, .momentum = 0.9});
-class SGD : public Optimizer {
+class SGD : public OptimizerWithOptions<SGDOptions> {
 public:
     SGD(std::vector<Tensor> params, SGDOptions options = {});
     SGD(std::vector<Tensor> params, double lr) : SGD(std::move(params), SGDOptions{.lr = lr}) {}
     std::string name() const override { return "SGD"; }
     std::map<std::string, double> hyperparameters() const override;
-    const SGDOptions& options() const { return options_; }
 
 protected:
     void update() override;
     std::vector<std::string> slot_names() const override { return {"momentum_buffer"}; }
-
-private:
-    SGDOptions options_;
 };
 
 }  // namespace tg::optim
