@@ -91,28 +91,65 @@ Tensor& kaiming_normal_(Tensor& t, double a, FanMode mode, std::string_view nonl
     return normal_(t, 0, calculate_gain(nonlinearity, a) / std::sqrt(fan(t, mode)), gen);
 }
 
+namespace {
+
+/// Every name scheme_from_name accepts, with its scheme; the first name of a scheme
+/// is the one scheme_name gives. The one list behind both routes, by kind and by name.
+struct NamedScheme {
+    std::string_view name;
+    Scheme scheme;
+};
+constexpr NamedScheme scheme_table[] = {
+    {"default", Scheme::pytorch_default}, {"xavier_uniform", Scheme::xavier_uniform},
+    {"xavier_normal", Scheme::xavier_normal}, {"he_uniform", Scheme::he_uniform},
+    {"kaiming_uniform", Scheme::he_uniform}, {"he_normal", Scheme::he_normal},
+    {"kaiming_normal", Scheme::he_normal}, {"normal", Scheme::normal},
+    {"uniform", Scheme::uniform}, {"zeros", Scheme::zeros},
+};
+
+}  // namespace
+
+std::vector<std::string> scheme_names() {
+    std::vector<std::string> names;
+    for (const auto& s : scheme_table) names.emplace_back(s.name);
+    return names;
+}
+
+Scheme scheme_from_name(std::string_view name) {
+    for (const auto& s : scheme_table)
+        if (s.name == name) return s.scheme;
+    throw std::invalid_argument(
+        fmt::format("init::initialize: unknown scheme '{}'; known: {}", name, fmt::join(scheme_names(), ", ")));
+}
+
+std::string scheme_name(Scheme scheme) {
+    for (const auto& s : scheme_table)
+        if (s.scheme == scheme) return std::string(s.name);
+    throw std::invalid_argument(fmt::format("init::scheme_name: {} is not a Scheme", static_cast<int>(scheme)));
+}
+
 void initialize(Module& module, std::string_view scheme, Generator* gen) {
-    static const char* known[] = {"default", "xavier_uniform", "xavier_normal", "he_uniform", "kaiming_uniform",
-                                  "he_normal", "kaiming_normal", "normal", "uniform", "zeros"};
-    bool ok = false;
-    for (const char* k : known) ok = ok || scheme == k;
-    if (!ok)
-        throw std::invalid_argument(
-            fmt::format("init::initialize: unknown scheme '{}'; known: {}", scheme, fmt::join(known, ", ")));
-    if (scheme == "default") return;
+    initialize(module, scheme_from_name(scheme), gen);
+}
+
+void initialize(Module& module, Scheme scheme, Generator* gen) {
+    if (scheme == Scheme::pytorch_default) return;
     for (auto& [name, p] : module.named_parameters()) {
         Tensor t = p;
         if (t.dim() < 2) {
             zeros_(t);
             continue;
         }
-        if (scheme == "xavier_uniform") xavier_uniform_(t, 1, gen);
-        else if (scheme == "xavier_normal") xavier_normal_(t, 1, gen);
-        else if (scheme == "he_uniform" || scheme == "kaiming_uniform") kaiming_uniform_(t, 0, FanMode::fan_in, "relu", gen);
-        else if (scheme == "he_normal" || scheme == "kaiming_normal") kaiming_normal_(t, 0, FanMode::fan_in, "relu", gen);
-        else if (scheme == "normal") normal_(t, 0, 0.01, gen);
-        else if (scheme == "uniform") uniform_(t, -0.05, 0.05, gen);
-        else zeros_(t);
+        switch (scheme) {
+            case Scheme::xavier_uniform: xavier_uniform_(t, 1, gen); break;
+            case Scheme::xavier_normal: xavier_normal_(t, 1, gen); break;
+            case Scheme::he_uniform: kaiming_uniform_(t, 0, FanMode::fan_in, "relu", gen); break;
+            case Scheme::he_normal: kaiming_normal_(t, 0, FanMode::fan_in, "relu", gen); break;
+            case Scheme::normal: normal_(t, 0, 0.01, gen); break;
+            case Scheme::uniform: uniform_(t, -0.05, 0.05, gen); break;
+            case Scheme::zeros: zeros_(t); break;
+            case Scheme::pytorch_default: break;  // not reached: returned above
+        }
     }
 }
 

@@ -5,8 +5,10 @@
 /// when gen is null, so tg::manual_seed(s) makes a whole run reproducible bit for bit.
 /// fan_in / fan_out follow PyTorch: for a [out, in, k...] weight, fan_in = in * prod(k),
 /// fan_out = out * prod(k). Tensors of rank < 2 have no fans (std::invalid_argument).
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "../graph/random.hpp"
 #include "../graph/tensor.hpp"
@@ -43,11 +45,25 @@ Tensor& kaiming_uniform_(Tensor& t, double a = 0, FanMode mode = FanMode::fan_in
 Tensor& kaiming_normal_(Tensor& t, double a = 0, FanMode mode = FanMode::fan_in,
                         std::string_view nonlinearity = "leaky_relu", Generator* gen = nullptr);
 
-/// Re-initialise every parameter of a module tree by name of scheme:
-/// weights (rank >= 2) with "xavier_uniform", "xavier_normal", "he_uniform" / "kaiming_uniform",
-/// "he_normal" / "kaiming_normal" (ReLU gain), "normal" (std 0.01), "uniform" (±0.05),
-/// "zeros" or "default" (leave PyTorch's default); biases (rank 1) are set to zero
-/// unless the scheme is "default". Throws std::invalid_argument for an unknown scheme.
+/// Whole-model initialisation schemes for initialize(), for code: a typo fails to compile.
+/// Weights (rank >= 2): xavier_uniform, xavier_normal, he_uniform / he_normal (Kaiming,
+/// ReLU gain), normal (std 0.01), uniform (±0.05), zeros; biases (rank 1) are set to
+/// zero. pytorch_default leaves every parameter as its layer initialised it.
+enum class Scheme { pytorch_default, xavier_uniform, xavier_normal, he_uniform, he_normal, normal, uniform, zeros };
+
+/// The scheme a name stands for, for configs and command lines: "default",
+/// "xavier_uniform", "xavier_normal", "he_uniform" / "kaiming_uniform",
+/// "he_normal" / "kaiming_normal", "normal", "uniform", "zeros".
+/// Throws std::invalid_argument listing the known names.
+Scheme scheme_from_name(std::string_view name);
+/// The name of a scheme, as scheme_from_name reads it ("default", "he_uniform", ...).
+std::string scheme_name(Scheme scheme);
+/// The names scheme_from_name accepts.
+std::vector<std::string> scheme_names();
+
+/// Re-initialise every parameter of a module tree with a scheme (see Scheme).
+void initialize(Module& module, Scheme scheme, Generator* gen = nullptr);
+/// The same by name (scheme_from_name): initialize(model, "he_uniform").
 void initialize(Module& module, std::string_view scheme, Generator* gen = nullptr);
 
 }  // namespace tg::nn::init

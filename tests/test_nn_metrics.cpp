@@ -98,3 +98,24 @@ TEST_CASE("metrics: a metric of no rows is an error, not 0") {
     CHECK_THROWS_AS(average_precision(none, none), std::invalid_argument);
     CHECK(confusion_matrix(none, none).total() == 0);  // a table of counts: zero rows is fine
 }
+
+TEST_CASE("metrics: built-ins by kind match the same by name") {
+    const Tensor scores = tensor({-0.5, 0.2, -0.1, 1.5}), labels = tensor({0.0, 0.0, 1.0, 1.0});
+    const std::vector<std::pair<MetricKind, std::string>> kinds = {
+        {MetricKind::accuracy, "accuracy"}, {MetricKind::precision, "precision"}, {MetricKind::recall, "recall"},
+        {MetricKind::f1, "f1"},             {MetricKind::roc_auc, "roc_auc"},     {MetricKind::pr_auc, "pr_auc"},
+        {MetricKind::mse, "mse"},           {MetricKind::mae, "mae"}};
+    for (const auto& [kind, name] : kinds) {
+        INFO(name);
+        const Metric typed(kind, 0.0), named(name, 0.0);
+        CHECK(typed.name == name);
+        CHECK(typed.fn(scores, labels) == named.fn(scores, labels));
+        CHECK(typed.higher_is_better == named.higher_is_better);
+    }
+    CHECK(Metric(MetricKind::accuracy, 0.0).fn(scores, labels) == 0.5);  // logits: threshold 0
+    CHECK(Metric(MetricKind::accuracy).fn(scores, labels) == 0.75);       // default threshold 0.5
+    CHECK_FALSE(Metric(MetricKind::mse).higher_is_better);
+    CHECK(Metric("auc").name == "auc");  // a name keeps its spelling (the History's key)
+    CHECK_THROWS_WITH_AS(Metric("auroc"), doctest::Contains("known: accuracy, precision, recall, f1, roc_auc, pr_auc, mse, mae"),
+                         std::invalid_argument);
+}

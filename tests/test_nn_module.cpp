@@ -182,6 +182,26 @@ TEST_CASE("nn: activation modules match their ops and are built by name") {
     CHECK_THROWS_WITH_AS(make_activation("swishy"), doctest::Contains("known: step, sigmoid"), std::invalid_argument);
 }
 
+TEST_CASE("nn: activations by kind and by name come from one table") {
+    const Tensor x = tensor({{-2.0, -0.5, 0.5, 2.0}});
+    CHECK((*make_activation(Activation::relu))(x).to_vector() == relu(x).to_vector());
+    CHECK(make_activation(Activation::leaky_relu)->type_name() == "LeakyReLU");
+    CHECK(make_activation(Activation::log_softmax)->type_name() == "LogSoftmax");
+    CHECK(make_activation(Activation::none)->type_name() == "Identity");
+    // every accepted name maps to a kind whose name maps back to that kind
+    for (const std::string& name : activation_names()) {
+        INFO(name);
+        const Activation kind = activation_from_name(name);
+        CHECK(activation_from_name(activation_name(kind)) == kind);
+        CHECK(make_activation(name)->type_name() == make_activation(kind)->type_name());
+    }
+    CHECK(activation_from_name("LeakyReLU") == Activation::leaky_relu);
+    CHECK(activation_from_name("linear") == Activation::none);
+    CHECK(activation_name(Activation::log_softmax) == "log_softmax");
+    CHECK_THROWS_WITH_AS(activation_from_name("rleu"), doctest::Contains("unknown activation 'rleu'"),
+                         std::invalid_argument);
+}
+
 TEST_CASE("nn: Dropout zeroes about p of the inputs in training, scales the rest, and is off in eval") {
     Dropout d(0.25, 7);
     const Tensor x = ones({100, 100}, {DType::f32, true});
@@ -230,10 +250,52 @@ TEST_CASE("nn: mlp builds the layers and neurons it is told to") {
     CHECK(with_dropout->at<Dropout>(2)->p() == 0.2);
     auto dbl = mlp({2, 3, 1}, {"tanh", "none"}, {.dtype = DType::f64});
     CHECK(dbl->parameters()[0].dtype() == DType::f64);
-    CHECK_THROWS_WITH_AS(mlp({2, 3, 1}, {"tanh", "relu", "relu"}), doctest::Contains("3 activation names for 2 layers"),
+    CHECK_THROWS_WITH_AS(mlp({2, 3, 1}, {"tanh", "relu", "relu"}), doctest::Contains("3 activations for 2 layers"),
                          std::invalid_argument);
     CHECK_THROWS_AS(mlp({2}, {}), std::invalid_argument);
     CHECK_THROWS_AS(mlp({2, 3, 1}, {"nope"}), std::invalid_argument);
+}
+
+TEST_CASE("nn: mlp takes activations by kind as by name, and the init scheme either way") {
+    manual_seed(3);
+    auto by_kind = mlp({2, 4, 3, 1}, {Activation::tanh, Activation::relu, Activation::none},
+                       {.init = init::Scheme::xavier_uniform});
+    manual_seed(3);
+    auto by_name = mlp({2, 4, 3, 1}, {"tanh", "relu", "none"}, {.init = "xavier_uniform"});
+    CHECK(to_string(*by_kind) == to_string(*by_name));
+    CHECK(by_kind->size() == 5);  // Linear Tanh Linear ReLU Linear
+    CHECK(by_kind->at<Linear>(0)->weight.to_vector() == by_name->at<Linear>(0)->weight.to_vector());
+    CHECK(by_kind->at<Linear>(0)->bias.to_vector() == std::vector<double>(4, 0.0));  // xavier zeroes biases
+    auto hidden_only = mlp({2, 8, 8, 3}, {Activation::relu});
+    CHECK(hidden_only->size() == 5);  // Linear ReLU Linear ReLU Linear
+    CHECK_THROWS_WITH_AS(mlp({2, 3, 1}, {Activation::relu, Activation::relu, Activation::relu}),
+                         doctest::Contains("3 activations for 2 layers"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(mlp({2, 3, 1}, {"relu"}, {.init = "he_unifrom"}),
+                         doctest::Contains("unknown scheme 'he_unifrom'"), std::invalid_argument);
+}
+
+TEST_CASE("nn: init schemes by kind and by name come from one table") {
+    for (const std::string& name : init::scheme_names()) {
+        INFO(name);
+        CHECK(init::scheme_from_name(init::scheme_name(init::scheme_from_name(name))) == init::scheme_from_name(name));
+    }
+    CHECK(init::scheme_from_name("kaiming_normal") == init::Scheme::he_normal);
+    CHECK(init::scheme_name(init::Scheme::pytorch_default) == "default");
+    // the same draws by kind and by name
+    Linear a(6, 5), b(6, 5);
+    Generator g1(4), g2(4);
+    init::initialize(a, init::Scheme::he_normal, &g1);
+    init::initialize(b, "he_normal", &g2);
+    CHECK(a.weight.to_vector() == b.weight.to_vector());
+    CHECK(a.bias.to_vector() == std::vector<double>(5, 0.0));
+    // the default leaves the layer's own initialisation
+    Linear c(6, 5);
+    const std::vector<double> before = c.weight.to_vector(), bias = c.bias.to_vector();
+    init::initialize(c, init::Scheme::pytorch_default);
+    CHECK(c.weight.to_vector() == before);
+    CHECK(c.bias.to_vector() == bias);
+    CHECK_THROWS_WITH_AS(init::scheme_from_name("magic"), doctest::Contains("known: default, xavier_uniform"),
+                         std::invalid_argument);
 }
 
 TEST_CASE("nn: summary prints layers, output shapes and parameter counts") {

@@ -29,12 +29,13 @@ std::string temp_path(const std::string& name) {
 TEST_CASE("train: fit an MLP on real data; History, evaluate, predict") {
     auto [train, test] = breast_cancer();
     manual_seed(1);
-    auto net = mlp({30, 16, 1}, {"relu"});
+    auto net = mlp({30, 16, 1}, {Activation::relu});  // nn/README.md's example
     optim::Adam opt(net->parameters(), 1e-2);
     std::ostringstream log;
     const History h = fit(net, BCEWithLogitsLoss(), opt, train,
                           {.epochs = 20, .batch_size = 32, .validation = test,
-                           .metrics = {Metric("accuracy", 0.0), "roc_auc"}, .verbose = 2, .out = &log});
+                           .metrics = {Metric(MetricKind::accuracy, 0.0), MetricKind::roc_auc}, .verbose = 2,
+                           .out = &log});
     CHECK(h.epochs() == 20);
     CHECK(h.keys() == std::vector<std::string>{"loss", "accuracy", "roc_auc", "val_loss", "val_accuracy",
                                                "val_roc_auc", "lr"});

@@ -23,25 +23,63 @@ std::string LeakyReLU::extra_repr() const { return fmt::format("negative_slope={
 std::string Softmax::extra_repr() const { return fmt::format("axis={}", axis); }
 std::string LogSoftmax::extra_repr() const { return fmt::format("axis={}", axis); }
 
+namespace {
+
+/// Every name make_activation accepts, with its kind; the first name of a kind is
+/// the one activation_name gives. The one list behind both routes, by kind and by name.
+struct NamedActivation {
+    std::string_view name;
+    Activation kind;
+};
+constexpr NamedActivation activation_table[] = {
+    {"step", Activation::step},         {"sigmoid", Activation::sigmoid},
+    {"tanh", Activation::tanh},         {"relu", Activation::relu},
+    {"leaky_relu", Activation::leaky_relu}, {"leakyrelu", Activation::leaky_relu},
+    {"softplus", Activation::softplus}, {"softmax", Activation::softmax},
+    {"log_softmax", Activation::log_softmax}, {"logsoftmax", Activation::log_softmax},
+    {"none", Activation::none},         {"linear", Activation::none},
+    {"identity", Activation::none},
+};
+
+}  // namespace
+
 std::vector<std::string> activation_names() {
-    return {"step", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "softmax", "log_softmax", "linear",
-            "identity", "none"};
+    std::vector<std::string> names;
+    for (const auto& a : activation_table) names.emplace_back(a.name);
+    return names;
 }
 
-ModulePtr make_activation(std::string_view name) {
+Activation activation_from_name(std::string_view name) {
     std::string n(name);
     std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (n == "step") return std::make_shared<Step>();
-    if (n == "sigmoid") return std::make_shared<Sigmoid>();
-    if (n == "tanh") return std::make_shared<Tanh>();
-    if (n == "relu") return std::make_shared<ReLU>();
-    if (n == "leaky_relu" || n == "leakyrelu") return std::make_shared<LeakyReLU>();
-    if (n == "softplus") return std::make_shared<Softplus>();
-    if (n == "softmax") return std::make_shared<Softmax>();
-    if (n == "log_softmax" || n == "logsoftmax") return std::make_shared<LogSoftmax>();
-    if (n == "linear" || n == "identity" || n == "none" || n.empty()) return std::make_shared<Identity>();
+    if (n.empty()) return Activation::none;
+    for (const auto& a : activation_table)
+        if (a.name == n) return a.kind;
     throw std::invalid_argument(fmt::format("make_activation: unknown activation '{}'; known: {}", name,
                                             fmt::join(activation_names(), ", ")));
+}
+
+std::string activation_name(Activation kind) {
+    for (const auto& a : activation_table)
+        if (a.kind == kind) return std::string(a.name);
+    throw std::invalid_argument(fmt::format("activation_name: {} is not an Activation", static_cast<int>(kind)));
+}
+
+ModulePtr make_activation(std::string_view name) { return make_activation(activation_from_name(name)); }
+
+ModulePtr make_activation(Activation kind) {
+    switch (kind) {
+        case Activation::step: return std::make_shared<Step>();
+        case Activation::sigmoid: return std::make_shared<Sigmoid>();
+        case Activation::tanh: return std::make_shared<Tanh>();
+        case Activation::relu: return std::make_shared<ReLU>();
+        case Activation::leaky_relu: return std::make_shared<LeakyReLU>();
+        case Activation::softplus: return std::make_shared<Softplus>();
+        case Activation::softmax: return std::make_shared<Softmax>();
+        case Activation::log_softmax: return std::make_shared<LogSoftmax>();
+        case Activation::none: return std::make_shared<Identity>();
+    }
+    throw std::invalid_argument(fmt::format("make_activation: {} is not an Activation", static_cast<int>(kind)));
 }
 
 }  // namespace tg::nn

@@ -64,10 +64,21 @@ struct Identity : Module {
     std::string type_name() const override { return "Identity"; }
 };
 
-/// An activation module by name: "step", "sigmoid", "tanh", "relu", "leaky_relu",
-/// "softplus", "softmax", "log_softmax", and "linear" / "identity" / "none" for none.
-/// Case-insensitive. Throws std::invalid_argument listing the known names.
+/// The activations make_activation builds, for code: a typo fails to compile.
+/// `none` is no activation (Identity; mlp() then adds no module).
+enum class Activation { step, sigmoid, tanh, relu, leaky_relu, softplus, softmax, log_softmax, none };
+
+/// The activation module of a kind (LeakyReLU, Softmax and LogSoftmax with their defaults).
+ModulePtr make_activation(Activation kind);
+/// An activation module by name, for configs and command lines: "step", "sigmoid",
+/// "tanh", "relu", "leaky_relu", "softplus", "softmax", "log_softmax", and "linear" /
+/// "identity" / "none" for none. Case-insensitive. Throws std::invalid_argument
+/// listing the known names.
 ModulePtr make_activation(std::string_view name);
+/// The kind a name stands for (the names and error of make_activation).
+Activation activation_from_name(std::string_view name);
+/// The name of a kind, as activation_from_name reads it ("relu", "none", ...).
+std::string activation_name(Activation kind);
 /// The names make_activation accepts.
 std::vector<std::string> activation_names();
 

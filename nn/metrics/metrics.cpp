@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -233,35 +234,65 @@ double average_precision(const Tensor& scores, const Tensor& labels) {
     return average_precision(flat_scores(scores, "average_precision"), flat_labels(labels, "average_precision"));
 }
 
-Metric::Metric(std::string metric_name, double threshold) : name(std::move(metric_name)) {
+namespace {
+
+/// Every name of a built-in metric, with its kind; the first name of a kind is the
+/// one Metric(kind) takes. The one list behind both routes, by kind and by name.
+struct NamedMetric {
+    std::string_view name;
+    MetricKind kind;
+};
+constexpr NamedMetric metric_table[] = {
+    {"accuracy", MetricKind::accuracy}, {"acc", MetricKind::accuracy}, {"precision", MetricKind::precision},
+    {"recall", MetricKind::recall},     {"f1", MetricKind::f1},        {"roc_auc", MetricKind::roc_auc},
+    {"auc", MetricKind::roc_auc},       {"pr_auc", MetricKind::pr_auc}, {"average_precision", MetricKind::pr_auc},
+    {"mse", MetricKind::mse},           {"mae", MetricKind::mae},
+};
+
+std::string metric_name(MetricKind kind) {
+    for (const auto& m : metric_table)
+        if (m.kind == kind) return std::string(m.name);
+    throw std::invalid_argument(fmt::format("Metric: {} is not a MetricKind", static_cast<int>(kind)));
+}
+
+MetricKind metric_kind(std::string_view name) {
+    for (const auto& m : metric_table)
+        if (m.name == name) return m.kind;
+    std::vector<std::string> known;  // one name per kind
+    for (const auto& m : metric_table)
+        if (metric_name(m.kind) == m.name) known.emplace_back(m.name);
+    throw std::invalid_argument(fmt::format("Metric: unknown metric '{}'; known: {}", name, fmt::join(known, ", ")));
+}
+
+}  // namespace
+
+Metric::Metric(std::string metric_name, double threshold) : Metric(metric_kind(metric_name), threshold) {
+    name = std::move(metric_name);
+}
+
+Metric::Metric(MetricKind kind, double threshold) : name(metric_name(kind)) {
     const double t = threshold;
-    if (name == "accuracy" || name == "acc") {
-        fn = [t](const Tensor& o, const Tensor& y) { return accuracy(o, y, t); };
-    } else if (name == "precision") {
-        fn = [t](const Tensor& o, const Tensor& y) { return precision(o, y, t); };
-    } else if (name == "recall") {
-        fn = [t](const Tensor& o, const Tensor& y) { return recall(o, y, t); };
-    } else if (name == "f1") {
-        fn = [t](const Tensor& o, const Tensor& y) { return f1_score(o, y, t); };
-    } else if (name == "roc_auc" || name == "auc") {
-        fn = [](const Tensor& o, const Tensor& y) { return roc_auc(o, y); };
-    } else if (name == "pr_auc" || name == "average_precision") {
-        fn = [](const Tensor& o, const Tensor& y) { return average_precision(o, y); };
-    } else if (name == "mse" || name == "mae") {
-        const bool sq = name == "mse";
-        higher_is_better = false;
-        fn = [sq](const Tensor& o, const Tensor& y) {
-            const std::vector<double> a = o.to_vector(), b = y.to_vector();
-            check_sizes(sq ? "mse" : "mae", a.size(), b.size());
-            check_not_empty(sq ? "mse" : "mae", a.size());
-            double s = 0;
-            for (std::size_t i = 0; i < a.size(); ++i) s += sq ? (a[i] - b[i]) * (a[i] - b[i]) : std::abs(a[i] - b[i]);
-            return s / static_cast<double>(a.size());
-        };
-    } else {
-        throw std::invalid_argument(fmt::format("Metric: unknown metric '{}'; known: accuracy, precision, recall, f1, "
-                                                "roc_auc, pr_auc, mse, mae",
-                                                name));
+    switch (kind) {
+        case MetricKind::accuracy: fn = [t](const Tensor& o, const Tensor& y) { return accuracy(o, y, t); }; break;
+        case MetricKind::precision: fn = [t](const Tensor& o, const Tensor& y) { return precision(o, y, t); }; break;
+        case MetricKind::recall: fn = [t](const Tensor& o, const Tensor& y) { return recall(o, y, t); }; break;
+        case MetricKind::f1: fn = [t](const Tensor& o, const Tensor& y) { return f1_score(o, y, t); }; break;
+        case MetricKind::roc_auc: fn = [](const Tensor& o, const Tensor& y) { return roc_auc(o, y); }; break;
+        case MetricKind::pr_auc: fn = [](const Tensor& o, const Tensor& y) { return average_precision(o, y); }; break;
+        case MetricKind::mse:
+        case MetricKind::mae: {
+            const bool sq = kind == MetricKind::mse;
+            higher_is_better = false;
+            fn = [sq](const Tensor& o, const Tensor& y) {
+                const std::vector<double> a = o.to_vector(), b = y.to_vector();
+                check_sizes(sq ? "mse" : "mae", a.size(), b.size());
+                check_not_empty(sq ? "mse" : "mae", a.size());
+                double s = 0;
+                for (std::size_t i = 0; i < a.size(); ++i) s += sq ? (a[i] - b[i]) * (a[i] - b[i]) : std::abs(a[i] - b[i]);
+                return s / static_cast<double>(a.size());
+            };
+            break;
+        }
     }
 }
 

@@ -75,14 +75,22 @@ std::vector<CurvePoint> roc_curve(const std::vector<double>& scores, const std::
 /// Precision-recall points, one per distinct score, from the highest threshold down.
 std::vector<CurvePoint> precision_recall_curve(const std::vector<double>& scores, const std::vector<double>& labels);
 
+/// The built-in metrics, for code: a typo fails to compile.
+enum class MetricKind { accuracy, precision, recall, f1, roc_auc, pr_auc, mse, mae };
+
 /// A metric for fit() and evaluate(): a name and a function of (outputs, targets)
-/// over a whole epoch. Built-ins by name: "accuracy", "precision", "recall", "f1",
-/// "roc_auc", "pr_auc", "mse", "mae"; the threshold applies to the first four
-/// (give 0 when the model outputs logits):  Metric("accuracy", 0.0).
+/// over a whole epoch. Built-ins by kind, Metric(MetricKind::accuracy, 0.0), or by
+/// name for configs: "accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc",
+/// "mse", "mae"; the threshold applies to the first four (give 0 when the model
+/// outputs logits):  Metric("accuracy", 0.0).
 struct Metric {
     std::string name;
     std::function<double(const Tensor& outputs, const Tensor& targets)> fn;
 
+    /// A built-in, named as in the list above.
+    Metric(MetricKind kind, double threshold = 0.5);
+    /// A built-in by name (keeps the name given, e.g. "auc"); throws std::invalid_argument
+    /// for an unknown name.
     Metric(std::string name, double threshold = 0.5);
     Metric(const char* name) : Metric(std::string(name)) {}
     /// A metric of your own; say whether larger values are better (callbacks such as
