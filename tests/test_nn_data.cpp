@@ -103,7 +103,7 @@ TEST_CASE("data: the Standardizer learns on the training part only") {
 }
 
 TEST_CASE("csv: reads a real data set by column names") {
-    const CsvData iris = read_csv("tests/data/iris.csv", {.label = "target", .ignore = {"target_name"}});
+    const CsvData iris = read_csv("tutorials/data/iris.csv", {.label = "target", .ignore = {"target_name"}});
     CHECK(iris.x.shape() == Shape{150, 4});
     CHECK(iris.y.shape() == Shape{150});
     CHECK(iris.feature_names == std::vector<std::string>{"sepal_length", "sepal_width", "petal_length", "petal_width"});
@@ -111,7 +111,7 @@ TEST_CASE("csv: reads a real data set by column names") {
     CHECK(iris.y.at({149}) == 2.0);
     CHECK(iris.report.rows_read == 150);
     CHECK(iris.report.rows_skipped == 0);
-    const CsvData two = read_csv("tests/data/iris.csv", {.features = {"petal_width", "petal_length"},
+    const CsvData two = read_csv("tutorials/data/iris.csv", {.features = {"petal_width", "petal_length"},
                                                          .label = "target_name", .categorical_label = true,
                                                          .dtype = DType::f64});
     CHECK(two.x.shape() == Shape{150, 2});
@@ -120,9 +120,9 @@ TEST_CASE("csv: reads a real data set by column names") {
     CHECK(two.classes == std::vector<std::string>{"setosa", "versicolor", "virginica"});
     CHECK(two.y.at({60}) == 1.0);
     CHECK(two.dataset().size() == 150);
-    CHECK_THROWS_WITH_AS(read_csv("tests/data/iris.csv", {.label = "species"}),
+    CHECK_THROWS_WITH_AS(read_csv("tutorials/data/iris.csv", {.label = "species"}),
                          doctest::Contains("no label column 'species'; the columns are: sepal_length"), IoError);
-    CHECK_THROWS_WITH_AS(read_csv("tests/data/nope.csv"), doctest::Contains("cannot open 'tests/data/nope.csv'"),
+    CHECK_THROWS_WITH_AS(read_csv("tutorials/data/nope.csv"), doctest::Contains("cannot open 'tutorials/data/nope.csv'"),
                          IoError);
 }
 

@@ -137,7 +137,7 @@ TEST_CASE("perceptron: a 2-layer MLP reaches 100% on XOR") {
 
 TEST_CASE("perceptron: trained by fit() on real data (iris setosa vs versicolor), equal to the textbook rule") {
     // Rows 0-99 of iris are setosa (0) and versicolor (1): linearly separable.
-    const CsvData iris = read_csv("tests/data/iris.csv", {.features = {"sepal_length", "petal_length"},
+    const CsvData iris = read_csv("tutorials/data/iris.csv", {.features = {"sepal_length", "petal_length"},
                                                           .label = "target", .dtype = DType::f64});
     const Dataset two = iris.dataset().slice(0, 100);
     const std::vector<double> xs = two.x.to_vector(), ds = two.y.to_vector();

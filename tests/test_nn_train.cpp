@@ -13,7 +13,7 @@ namespace {
 
 /// The breast-cancer data, standardised on the training part, split 80/20 (stratified).
 std::pair<Dataset, Dataset> breast_cancer() {
-    const CsvData csv = read_csv("tests/data/breast_cancer.csv", {.label = "target", .ignore = {"target_name"}});
+    const CsvData csv = read_csv("tutorials/data/breast_cancer.csv", {.label = "target", .ignore = {"target_name"}});
     auto [train, test] = train_test_split(csv.dataset(), 0.2, {.seed = 7, .stratify = true});
     Standardizer s;
     s.fit(train.x);

@@ -77,7 +77,7 @@ struct CsvData {
 /// or too large for a double, or an unterminated quote (unless skip_bad_rows, for
 /// the per-row problems).
 ///
-///     auto csv = read_csv("tests/data/iris.csv", {.label = "target", .ignore = {"target_name"}});
+///     auto csv = read_csv("tutorials/data/iris.csv", {.label = "target", .ignore = {"target_name"}});
 ///     Dataset data = csv.dataset();
 CsvData read_csv(const std::string& path, const CsvOptions& options = {});
 /// The same from a stream; `name` is used in messages.
