@@ -7,6 +7,7 @@
 
 #include "../graph/grad_mode.hpp"
 #include "module.hpp"
+#include "named_kinds.hpp"
 
 namespace tg::nn::init {
 
@@ -93,13 +94,8 @@ Tensor& kaiming_normal_(Tensor& t, double a, FanMode mode, std::string_view nonl
 
 namespace {
 
-/// Every name scheme_from_name accepts, with its scheme; the first name of a scheme
-/// is the one scheme_name gives. The one list behind both routes, by kind and by name.
-struct NamedScheme {
-    std::string_view name;
-    Scheme scheme;
-};
-constexpr NamedScheme scheme_table[] = {
+/// Every name scheme_from_name accepts, with its scheme (Note [kinds and names]).
+constexpr detail::NamedKind<Scheme> scheme_table[] = {
     {"default", Scheme::pytorch_default}, {"xavier_uniform", Scheme::xavier_uniform},
     {"xavier_normal", Scheme::xavier_normal}, {"he_uniform", Scheme::he_uniform},
     {"kaiming_uniform", Scheme::he_uniform}, {"he_normal", Scheme::he_normal},
@@ -109,24 +105,15 @@ constexpr NamedScheme scheme_table[] = {
 
 }  // namespace
 
-std::vector<std::string> scheme_names() {
-    std::vector<std::string> names;
-    for (const auto& s : scheme_table) names.emplace_back(s.name);
-    return names;
-}
+std::vector<std::string> scheme_names() { return detail::all_names(scheme_table); }
 
 Scheme scheme_from_name(std::string_view name) {
-    for (const auto& s : scheme_table)
-        if (s.name == name) return s.scheme;
+    if (const auto scheme = detail::kind_named(scheme_table, name)) return *scheme;
     throw std::invalid_argument(
         fmt::format("init::initialize: unknown scheme '{}'; known: {}", name, fmt::join(scheme_names(), ", ")));
 }
 
-std::string scheme_name(Scheme scheme) {
-    for (const auto& s : scheme_table)
-        if (s.scheme == scheme) return std::string(s.name);
-    throw std::invalid_argument(fmt::format("init::scheme_name: {} is not a Scheme", static_cast<int>(scheme)));
-}
+std::string scheme_name(Scheme scheme) { return detail::name_of(scheme_table, scheme); }
 
 void initialize(Module& module, std::string_view scheme, Generator* gen) {
     initialize(module, scheme_from_name(scheme), gen);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "../../ops/activation.hpp"
+#include "../named_kinds.hpp"
 
 namespace tg::nn {
 
@@ -25,13 +26,8 @@ std::string LogSoftmax::extra_repr() const { return fmt::format("axis={}", axis)
 
 namespace {
 
-/// Every name make_activation accepts, with its kind; the first name of a kind is
-/// the one activation_name gives. The one list behind both routes, by kind and by name.
-struct NamedActivation {
-    std::string_view name;
-    Activation kind;
-};
-constexpr NamedActivation activation_table[] = {
+/// Every name make_activation accepts, with its kind (Note [kinds and names]).
+constexpr detail::NamedKind<Activation> activation_table[] = {
     {"step", Activation::step},         {"sigmoid", Activation::sigmoid},
     {"tanh", Activation::tanh},         {"relu", Activation::relu},
     {"leaky_relu", Activation::leaky_relu}, {"leakyrelu", Activation::leaky_relu},
@@ -43,27 +39,18 @@ constexpr NamedActivation activation_table[] = {
 
 }  // namespace
 
-std::vector<std::string> activation_names() {
-    std::vector<std::string> names;
-    for (const auto& a : activation_table) names.emplace_back(a.name);
-    return names;
-}
+std::vector<std::string> activation_names() { return detail::all_names(activation_table); }
 
 Activation activation_from_name(std::string_view name) {
     std::string n(name);
     std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (n.empty()) return Activation::none;
-    for (const auto& a : activation_table)
-        if (a.name == n) return a.kind;
+    if (const auto kind = detail::kind_named(activation_table, n)) return *kind;
     throw std::invalid_argument(fmt::format("make_activation: unknown activation '{}'; known: {}", name,
                                             fmt::join(activation_names(), ", ")));
 }
 
-std::string activation_name(Activation kind) {
-    for (const auto& a : activation_table)
-        if (a.kind == kind) return std::string(a.name);
-    throw std::invalid_argument(fmt::format("activation_name: {} is not an Activation", static_cast<int>(kind)));
-}
+std::string activation_name(Activation kind) { return detail::name_of(activation_table, kind); }
 
 ModulePtr make_activation(std::string_view name) { return make_activation(activation_from_name(name)); }
 

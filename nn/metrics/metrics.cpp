@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "../named_kinds.hpp"
+
 namespace tg::nn {
 
 namespace {
@@ -236,31 +238,19 @@ double average_precision(const Tensor& scores, const Tensor& labels) {
 
 namespace {
 
-/// Every name of a built-in metric, with its kind; the first name of a kind is the
-/// one Metric(kind) takes. The one list behind both routes, by kind and by name.
-struct NamedMetric {
-    std::string_view name;
-    MetricKind kind;
-};
-constexpr NamedMetric metric_table[] = {
+/// Every name of a built-in metric, with its kind (Note [kinds and names]).
+constexpr detail::NamedKind<MetricKind> metric_table[] = {
     {"accuracy", MetricKind::accuracy}, {"acc", MetricKind::accuracy}, {"precision", MetricKind::precision},
     {"recall", MetricKind::recall},     {"f1", MetricKind::f1},        {"roc_auc", MetricKind::roc_auc},
     {"auc", MetricKind::roc_auc},       {"pr_auc", MetricKind::pr_auc}, {"average_precision", MetricKind::pr_auc},
     {"mse", MetricKind::mse},           {"mae", MetricKind::mae},
 };
 
-std::string metric_name(MetricKind kind) {
-    for (const auto& m : metric_table)
-        if (m.kind == kind) return std::string(m.name);
-    throw std::invalid_argument(fmt::format("Metric: {} is not a MetricKind", static_cast<int>(kind)));
-}
-
 MetricKind metric_kind(std::string_view name) {
-    for (const auto& m : metric_table)
-        if (m.name == name) return m.kind;
-    std::vector<std::string> known;  // one name per kind
-    for (const auto& m : metric_table)
-        if (metric_name(m.kind) == m.name) known.emplace_back(m.name);
+    if (const auto kind = detail::kind_named(metric_table, name)) return *kind;
+    std::vector<std::string> known;  // each kind's own name, without the aliases
+    for (const auto& entry : metric_table)
+        if (detail::name_of(metric_table, entry.kind) == entry.name) known.emplace_back(entry.name);
     throw std::invalid_argument(fmt::format("Metric: unknown metric '{}'; known: {}", name, fmt::join(known, ", ")));
 }
 
@@ -270,7 +260,7 @@ Metric::Metric(std::string metric_name, double threshold) : Metric(metric_kind(m
     name = std::move(metric_name);
 }
 
-Metric::Metric(MetricKind kind, double threshold) : name(metric_name(kind)) {
+Metric::Metric(MetricKind kind, double threshold) : name(detail::name_of(metric_table, kind)) {
     const double t = threshold;
     switch (kind) {
         case MetricKind::accuracy: fn = [t](const Tensor& o, const Tensor& y) { return accuracy(o, y, t); }; break;
