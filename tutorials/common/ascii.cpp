@@ -91,7 +91,7 @@ std::string ascii_map(const std::function<char(double, double)>& region, double 
 
 std::string ascii_image(const std::vector<double>& pixels, int rows, int cols, double max_value) {
     static const std::string shades = " .:-=+*#%@";
-    const std::string edge = "+" + std::string(2 * cols, '-') + "+\n";
+    const std::string edge = fmt::format("+{}+\n", std::string(2 * cols, '-'));
     std::string s = edge;
     for (int r = 0; r < rows; ++r) {
         std::string line;

@@ -20,7 +20,9 @@ struct PlotOptions {
     int height = 15;  ///< rows of the plotting area
     double y_min = 0, y_max = 0;
     bool log_y = false;  ///< plot log10(y) (y must be > 0)
-    std::string x_label, y_label;
+    /// Axis labels. The {} lets designated initialisers leave them out without
+    /// a -Wmissing-field-initializers warning.
+    std::string x_label{}, y_label{};
 };
 
 /// Curves on a character grid with the y range on the left, the x range below
