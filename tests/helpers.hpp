@@ -2,6 +2,7 @@
 // Shared test helpers.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
@@ -9,6 +10,18 @@
 #include <tapegrad/tapegrad.hpp>
 
 namespace tg::test {
+
+/// Double precision, for gradchecks; _leaf also requires a gradient.
+inline const TensorOptions f64{DType::f64};
+inline const TensorOptions f64_leaf{DType::f64, true};
+
+/// Move values within gap of kink to kink +- gap, so finite differences never straddle it.
+inline Tensor away(Tensor t, double kink, double gap) {
+    double* p = t.data<double>();
+    for (std::size_t i = 0; i < t.size(); ++i)
+        if (std::abs(p[i] - kink) < gap) p[i] = kink + (p[i] >= kink ? gap : -gap);
+    return t;
+}
 
 /// The message of the ShapeError that f() throws, or "no error".
 template <class F>

@@ -8,24 +8,9 @@
 #include "helpers.hpp"
 
 using namespace tg;
-using test::check_grad;
-using test::check_gradgrad;
-using test::rnd;
+using namespace tg::test;
 
 namespace {
-
-using test::check_f32;
-using test::check_values;
-
-const TensorOptions f64{DType::f64};
-const TensorOptions f64_leaf{DType::f64, true};
-
-Tensor away(Tensor t, double kink, double gap) {
-    double* p = t.data<double>();
-    for (std::size_t i = 0; i < t.size(); ++i)
-        if (std::abs(p[i] - kink) < gap) p[i] = kink + (p[i] >= kink ? gap : -gap);
-    return t;
-}
 
 bool all_finite(const Tensor& t) {
     for (double v : t.to_vector())

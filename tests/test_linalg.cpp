@@ -6,17 +6,9 @@
 #include "helpers.hpp"
 
 using namespace tg;
-using test::check_grad;
-using test::check_gradgrad;
-using test::rnd;
+using namespace tg::test;
 
 namespace {
-
-using test::check_f32;
-using test::check_values;
-
-const TensorOptions f64{DType::f64};
-const TensorOptions f64_leaf{DType::f64, true};
 
 struct ProductCase {
     Shape a, b, out;

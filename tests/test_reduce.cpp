@@ -9,17 +9,9 @@
 #include "helpers.hpp"
 
 using namespace tg;
-using test::check_grad;
-using test::check_gradgrad;
-using test::rnd;
+using namespace tg::test;
 
 namespace {
-
-using test::check_f32;
-using test::check_values;
-
-const TensorOptions f64{DType::f64};
-const TensorOptions f64_leaf{DType::f64, true};
 
 /// 0, 1, ..., 23 as a (2, 3, 4) float64 tensor.
 Tensor iota234() { return reshape(arange(0, 24, 1, f64), {2, 3, 4}); }

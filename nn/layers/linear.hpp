@@ -32,7 +32,7 @@ private:
 
 /// Rosenblatt's perceptron: one linear unit z = w·x + b followed by a step.
 /// forward(x) returns the score z ([N, 1] for x [N, in]) so that a loss can train
-/// it through the chain rule (see perceptron_criterion in losses.hpp);
+/// it through the chain rule (see perceptron_criterion in nn/losses/losses.hpp);
 /// predict(x) applies the step: 1 where z > 0, else 0 (or -1 with bipolar labels).
 /// Starts from zero weights, as the textbook rule does.
 class Perceptron : public Module {
