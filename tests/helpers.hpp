@@ -42,6 +42,23 @@ inline void check_grad(const std::function<Tensor(const std::vector<Tensor>&)>& 
     CHECK(r.ok);
 }
 
+/// f on fresh leaves copied from inputs gives a result of shape `out`, and after a
+/// backward every input has a gradient of its own shape (an explicit backward,
+/// beside the gradcheck).
+inline void check_backward_shapes(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                                  const std::vector<Tensor>& inputs, const Shape& out) {
+    std::vector<Tensor> leaves;
+    for (const Tensor& t : inputs) leaves.push_back(t.detach().requires_grad_());
+    const Tensor y = f(leaves);
+    CHECK(y.shape() == out);
+    sum(y).backward();
+    for (std::size_t k = 0; k < leaves.size(); ++k) {
+        INFO("input " << k);
+        REQUIRE(leaves[k].grad().defined());
+        CHECK(leaves[k].grad().shape() == inputs[k].shape());
+    }
+}
+
 inline void check_gradgrad(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                            const std::vector<Tensor>& inputs, const std::string& name, GradcheckOptions options = {}) {
     const GradcheckResult r = gradgradcheck(f, inputs, options, name);

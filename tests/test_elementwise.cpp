@@ -36,16 +36,9 @@ void check_binary_op(const std::string& name, const Binary& op, double la, doubl
         Tensor a = rnd(c.a, la, ha, 11);
         Tensor b = rnd(c.b, lb, hb, 29);
         if (b_gap > 0) b = away(b, 0, b_gap);
-        check_grad([&](const std::vector<Tensor>& x) { return op(x[0], x[1]); }, {a, b}, name);
-        // explicit backward: the result and both gradients have the right shapes
-        Tensor ga = a.detach().requires_grad_(), gb = b.detach().requires_grad_();
-        const Tensor out = op(ga, gb);
-        CHECK(out.shape() == c.out);
-        sum(out).backward();
-        REQUIRE(ga.grad().defined());
-        REQUIRE(gb.grad().defined());
-        CHECK(ga.grad().shape() == c.a);
-        CHECK(gb.grad().shape() == c.b);
+        const auto f = [&](const std::vector<Tensor>& x) { return op(x[0], x[1]); };
+        check_grad(f, {a, b}, name);
+        check_backward_shapes(f, {a, b}, c.out);
     }
 }
 
@@ -57,13 +50,9 @@ void check_unary_op(const std::string& name, const Unary& op, double lo, double 
         INFO(name << " " << shape_str(s));
         Tensor x = rnd(s, lo, hi, 5);
         if (!std::isnan(kink)) x = away(x, kink, gap);
-        check_grad([&](const std::vector<Tensor>& v) { return op(v[0]); }, {x}, name);
-        Tensor gx = x.detach().requires_grad_();
-        const Tensor out = op(gx);
-        CHECK(out.shape() == s);
-        sum(out).backward();
-        REQUIRE(gx.grad().defined());
-        CHECK(gx.grad().shape() == s);
+        const auto f = [&](const std::vector<Tensor>& v) { return op(v[0]); };
+        check_grad(f, {x}, name);
+        check_backward_shapes(f, {x}, s);
     }
 }
 
