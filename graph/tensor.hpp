@@ -9,7 +9,7 @@
 //
 // This header deliberately does not include xtensor, so that user programs
 // compile fast. The storage lives in tensor_impl.hpp, included only by the
-// library's own .cpp files (and by graph/xtensor.hpp for users who want it).
+// library's own .cpp files (and by internal code built with tapegrad_internal_dep).
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>

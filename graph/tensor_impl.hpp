@@ -1,6 +1,6 @@
 #pragma once
-// Storage behind a Tensor handle. Only the library's .cpp files (and users who
-// opt in through graph/xtensor.hpp) include this, because it pulls in xtensor.
+// Storage behind a Tensor handle. Only the library's .cpp files (and internal
+// code built with tapegrad_internal_dep) include this, because it pulls in xtensor.
 #include <cstdint>
 #include <memory>
 #include <variant>
