@@ -8,6 +8,7 @@
 #include "graph/format.hpp"
 #include "graph/grad_mode.hpp"
 #include "graph/gradcheck.hpp"
+#include "graph/hooks.hpp"
 #include "graph/random.hpp"
 #include "graph/tensor.hpp"
 #include "ops/ops.hpp"

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "broadcast.hpp"
+#include "hooks.hpp"
 #include "node.hpp"
 #include "tensor_impl.hpp"
 
@@ -19,6 +20,7 @@ public:
     Engine& operator=(const Engine&) = delete;
     // After an exception mid-pass, leave no node half-way (queued, or holding a gradient).
     ~Engine() {
+        if (!finished_) detail::drop_backward_callbacks();
         for (Task& t : heap_) {
             Node* n = t.out.grad_fn().get();
             n->pending_ = Tensor();
@@ -41,7 +43,11 @@ public:
     void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds) {
         GradModeGuard mode(create_graph_);
         heap_.reserve(64);
-        for (std::size_t r = 0; r < roots.size(); ++r) seed(roots[r], seed_for(roots, seeds, r), r);
+        if (!capturing_ && detail::any_grad_ready_hooks()) count_hooked_leaf_uses(roots);
+        for (std::size_t r = 0; r < roots.size(); ++r) {
+            seed(roots[r], seed_for(roots, seeds, r), r);
+            if (tracking_ && !roots[r].grad_fn()) leaf_use_done(roots[r]);
+        }
         while (!heap_.empty()) {
             std::pop_heap(heap_.begin(), heap_.end(), Later{});
             // The task holds the node's output, so the rule can read it (ctx.out())
@@ -56,6 +62,8 @@ public:
             // by its own task.
             if (!retain_) node.release();
         }
+        finished_ = true;
+        detail::run_backward_callbacks();
     }
 
     std::vector<Tensor> results_;
@@ -145,14 +153,53 @@ private:
         }
         for (std::size_t i = 0; i < inputs.size(); ++i) {
             Tensor& gi = grads_[i];
-            if (!gi.defined()) continue;
             const Tensor& in = inputs[i];
-            if (!in.requires_grad()) continue;
-            gi = fit_to_input(node, i, in, gi);
-            check_anomaly(node.name(), gi, "backward");
-            deliver(in, std::move(gi));
+            if (gi.defined() && in.requires_grad()) {
+                gi = fit_to_input(node, i, in, gi);
+                check_anomaly(node.name(), gi, "backward");
+                deliver(in, std::move(gi));
+            }
+            if (tracking_ && !in.grad_fn()) leaf_use_done(in);
         }
         grads_.clear();
+    }
+
+    // Note [gradient-ready hooks]
+    // ---------------------------
+    // A leaf's .grad is final once every recorded use of it that the pass can
+    // reach has delivered its gradient. With hooks registered, a walk over the
+    // graph before the pass counts those uses for each hooked leaf; each
+    // delivery (or a use whose gradient is undefined) counts one down, and at
+    // zero the leaf's hooks run, while the rest of the pass goes on. A leaf whose
+    // uses are never reached (its consumers got no gradient) never fires: code
+    // that waits for every leaf (data parallelism) finishes those in a
+    // queue_backward_callback. Without hooks the walk is skipped entirely.
+    void count_hooked_leaf_uses(const std::vector<Tensor>& roots) {
+        std::vector<const Node*> stack;
+        std::unordered_map<const Node*, bool> seen;
+        auto visit = [&](const Tensor& t) {
+            if (!t.defined()) return;
+            if (const auto& fn = t.grad_fn()) {
+                if (seen.emplace(fn.get(), true).second) stack.push_back(fn.get());
+            } else if (t.requires_grad() && detail::has_grad_ready_hooks(t.impl())) {
+                ++leaf_uses_[t.impl()];
+            }
+        };
+        for (const Tensor& r : roots) visit(r);
+        while (!stack.empty()) {
+            const Node* n = stack.back();
+            stack.pop_back();
+            const InputList& inputs = n->inputs();
+            for (std::size_t i = 0; i < inputs.size(); ++i) visit(inputs[i]);
+        }
+        tracking_ = !leaf_uses_.empty();
+    }
+
+    void leaf_use_done(const Tensor& leaf) {
+        auto it = leaf_uses_.find(leaf.impl());
+        if (it == leaf_uses_.end() || --it->second != 0) return;
+        leaf_uses_.erase(it);
+        detail::run_grad_ready_hooks(leaf);
     }
 
     // PyTorch's validate_outputs: the gradient must have the input's dtype and
@@ -175,6 +222,9 @@ private:
     bool retain_;
     bool create_graph_;
     bool capturing_ = false;
+    bool tracking_ = false;  // counting leaf uses for gradient-ready hooks
+    bool finished_ = false;
+    std::unordered_map<const TensorImpl*, std::size_t> leaf_uses_;
     std::vector<Task> heap_;  // a max-heap on sequence (std::push_heap / pop_heap)
     std::vector<Tensor> grads_;
     std::unordered_map<const Node*, std::size_t> node_targets_;
