@@ -1,0 +1,227 @@
+// The one file that includes <mpi.h>. Built without MPI, every entry point
+// throws DistError saying how to get it.
+#include "mpi_backend.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "environment.hpp"
+
+#ifdef TAPEGRAD_HAVE_MPI
+#define OMPI_SKIP_MPICXX 1  // the C API only: the deprecated C++ bindings warn
+#include <mpi.h>
+#endif
+
+namespace tg::dist {
+
+namespace {
+constexpr const char* kNoMpi =
+    "tapegrad was built without MPI: install OpenMPI (apt-get install libopenmpi-dev openmpi-bin), then "
+    "reconfigure (meson setup --reconfigure build -Dmpi=enabled) and rebuild";
+bool g_we_initialised = false;
+}  // namespace
+
+#ifdef TAPEGRAD_HAVE_MPI
+
+namespace {
+
+MPI_Datatype mpi_type(DType dtype) {
+    switch (dtype) {
+        case DType::f32: return MPI_FLOAT;
+        case DType::f64: return MPI_DOUBLE;
+    }
+    throw DistError("tg::dist: only float32 and float64 tensors can be communicated");
+}
+
+MPI_Op mpi_op(ReduceOp op) {
+    switch (op) {
+        case ReduceOp::sum:
+        case ReduceOp::mean: return MPI_SUM;
+        case ReduceOp::max: return MPI_MAX;
+        case ReduceOp::min: return MPI_MIN;
+    }
+    return MPI_SUM;
+}
+
+int count_of(std::size_t n, const char* who) {
+    if (n > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+        throw DistError(fmt::format("{}: {} elements is more than one MPI message can carry (2^31-1); split the tensor",
+                                    who, n));
+    return static_cast<int>(n);
+}
+
+void check(int rc, const char* who) {
+    if (rc == MPI_SUCCESS) return;
+    char text[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(rc, text, &len);
+    throw DistError(fmt::format("{}: MPI error: {}", who, std::string(text, static_cast<std::size_t>(len))));
+}
+
+MPI_Request& as_request(unsigned char* storage) { return *reinterpret_cast<MPI_Request*>(storage); }
+static_assert(sizeof(MPI_Request) <= 64);
+
+}  // namespace
+
+bool available() { return true; }
+
+bool initialized() {
+    int on = 0, off = 0;
+    MPI_Initialized(&on);
+    MPI_Finalized(&off);
+    return on && !off;
+}
+
+void init() {
+    int on = 0;
+    MPI_Initialized(&on);
+    if (on) return;
+    int provided = 0;
+    // Only the calling thread talks to MPI (backward runs on the thread that calls it).
+    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "tg::dist::init");
+    // Errors come back as codes, which check() turns into exceptions.
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    g_we_initialised = true;
+}
+
+void finalize() {
+    if (!g_we_initialised || !initialized()) return;
+    MPI_Finalize();
+}
+
+int rank() {
+    detail::require_mpi("tg::dist::rank");
+    int r = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+int world_size() {
+    detail::require_mpi("tg::dist::world_size");
+    int n = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return n;
+}
+
+void abort_job(const std::string& message, int exit_code) {
+    std::fprintf(stderr, "%s\n", message.c_str());
+    std::fflush(stderr);
+    if (initialized()) MPI_Abort(MPI_COMM_WORLD, exit_code);
+    std::_Exit(exit_code);
+}
+
+void barrier() {
+    detail::require_mpi("tg::dist::barrier");
+    check(MPI_Barrier(MPI_COMM_WORLD), "tg::dist::barrier");
+}
+
+double all_reduce(double value, ReduceOp op) {
+    detail::require_mpi("tg::dist::all_reduce");
+    double out = 0;
+    check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, mpi_op(op), MPI_COMM_WORLD), "tg::dist::all_reduce");
+    return op == ReduceOp::mean ? out / world_size() : out;
+}
+
+namespace detail {
+
+void require_mpi(const char* who) {
+    if (!initialized())
+        throw DistError(fmt::format("{}: MPI is not running: create a tg::dist::Environment (or call "
+                                    "tg::dist::init()) first",
+                                    who));
+}
+
+void all_reduce_in_place(void* data, std::size_t n, DType dtype, ReduceOp op) {
+    require_mpi("tg::dist::all_reduce");
+    check(MPI_Allreduce(MPI_IN_PLACE, data, count_of(n, "tg::dist::all_reduce"), mpi_type(dtype), mpi_op(op),
+                        MPI_COMM_WORLD),
+          "tg::dist::all_reduce");
+}
+
+void broadcast_in_place(void* data, std::size_t n, DType dtype, int root) {
+    require_mpi("tg::dist::broadcast");
+    check(MPI_Bcast(data, count_of(n, "tg::dist::broadcast"), mpi_type(dtype), root, MPI_COMM_WORLD),
+          "tg::dist::broadcast");
+}
+
+PendingSum::PendingSum(void* data, std::size_t n, DType dtype) {
+    require_mpi("tg::dist: gradient all-reduce");
+    check(MPI_Iallreduce(MPI_IN_PLACE, data, count_of(n, "tg::dist: gradient all-reduce"), mpi_type(dtype), MPI_SUM,
+                         MPI_COMM_WORLD, &as_request(request_)),
+          "tg::dist: gradient all-reduce");
+    pending_ = true;
+}
+
+PendingSum::PendingSum(PendingSum&& other) noexcept {
+    std::memcpy(request_, other.request_, sizeof request_);
+    pending_ = std::exchange(other.pending_, false);
+}
+
+PendingSum& PendingSum::operator=(PendingSum&& other) noexcept {
+    if (this != &other) {
+        if (pending_) MPI_Wait(&as_request(request_), MPI_STATUS_IGNORE);
+        std::memcpy(request_, other.request_, sizeof request_);
+        pending_ = std::exchange(other.pending_, false);
+    }
+    return *this;
+}
+
+PendingSum::~PendingSum() {
+    // A request must complete before its buffer goes; an error here cannot be thrown.
+    if (pending_ && initialized()) MPI_Wait(&as_request(request_), MPI_STATUS_IGNORE);
+}
+
+void PendingSum::wait() {
+    if (!pending_) return;
+    pending_ = false;
+    check(MPI_Wait(&as_request(request_), MPI_STATUS_IGNORE), "tg::dist: gradient all-reduce");
+}
+
+}  // namespace detail
+
+#else  // no MPI in the build
+
+bool available() { return false; }
+bool initialized() { return false; }
+void init() { throw DistError(kNoMpi); }
+void finalize() {}
+int rank() { throw DistError(kNoMpi); }
+int world_size() { throw DistError(kNoMpi); }
+void abort_job(const std::string& message, int exit_code) {
+    std::fprintf(stderr, "%s\n", message.c_str());
+    std::_Exit(exit_code);
+}
+void barrier() { throw DistError(kNoMpi); }
+double all_reduce(double, ReduceOp) { throw DistError(kNoMpi); }
+
+namespace detail {
+void require_mpi(const char*) { throw DistError(kNoMpi); }
+void all_reduce_in_place(void*, std::size_t, DType, ReduceOp) { throw DistError(kNoMpi); }
+void broadcast_in_place(void*, std::size_t, DType, int) { throw DistError(kNoMpi); }
+PendingSum::PendingSum(void*, std::size_t, DType) { throw DistError(kNoMpi); }
+PendingSum::PendingSum(PendingSum&&) noexcept {}
+PendingSum& PendingSum::operator=(PendingSum&&) noexcept { return *this; }
+PendingSum::~PendingSum() = default;
+void PendingSum::wait() {}
+}  // namespace detail
+
+#endif
+
+Environment::Environment() { init(); }
+
+Environment::~Environment() {
+    if (std::uncaught_exceptions() > 0 && initialized()) {
+        // Leaving by an exception: the other ranks may be waiting in a collective
+        // for this one. End them all rather than let them hang.
+        abort_job(fmt::format("rank {}: stopping every rank: an exception is leaving the program", rank()));
+    }
+    finalize();
+}
+
+}  // namespace tg::dist

@@ -1,0 +1,36 @@
+#pragma once
+// Internal: the one place that talks to MPI (or says that it is missing).
+#include <cstddef>
+
+#include <tapegrad/graph/dtype.hpp>
+
+#include "collectives.hpp"
+
+namespace tg::dist::detail {
+
+/// Throw DistError when MPI is not in the build or not initialised; who names the caller.
+void require_mpi(const char* who);
+
+/// A non-blocking in-place sum over all ranks of n values of dtype at data.
+class PendingSum {
+public:
+    PendingSum() = default;
+    PendingSum(void* data, std::size_t n, DType dtype);
+    PendingSum(PendingSum&& other) noexcept;
+    PendingSum& operator=(PendingSum&& other) noexcept;
+    PendingSum(const PendingSum&) = delete;
+    PendingSum& operator=(const PendingSum&) = delete;
+    ~PendingSum();
+    /// Block until the sum has arrived (no-op when nothing is pending).
+    void wait();
+    bool pending() const { return pending_; }
+
+private:
+    alignas(8) unsigned char request_[64]{};  // an MPI_Request, kept opaque here
+    bool pending_ = false;
+};
+
+void all_reduce_in_place(void* data, std::size_t n, DType dtype, ReduceOp op);
+void broadcast_in_place(void* data, std::size_t n, DType dtype, int root);
+
+}  // namespace tg::dist::detail
