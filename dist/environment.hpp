@@ -29,10 +29,11 @@ int world_size();
 /// Rank 0: the one that prints progress and writes files.
 inline bool is_chief() { return rank() == 0; }
 
-/// RAII: init() in the constructor, finalize() in the destructor. When an
-/// exception leaves main's scope on one rank while others wait in a
-/// collective, the destructor aborts the whole job with that rank's message
-/// (MPI_Abort) instead of leaving the others hanging.
+/// RAII: init() in the constructor, finalize() in the destructor. An exception
+/// that no one catches on one rank, while the others wait in a collective, ends
+/// the whole job (MPI_Abort) with that rank's message ("rank 1: <what>; stopping
+/// every rank") instead of leaving the others hanging; so does one that leaves
+/// the Environment's scope.
 class Environment {
 public:
     Environment();

@@ -213,7 +213,33 @@ void PendingSum::wait() {}
 
 #endif
 
-Environment::Environment() { init(); }
+namespace {
+
+// An exception nobody catches ends this rank through std::terminate, without
+// unwinding: the other ranks would wait for it in their next collective. Say
+// what happened and end the whole job instead.
+[[noreturn]] void terminate_job() {
+    std::string what = "an unknown exception";
+    if (const std::exception_ptr e = std::current_exception()) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            what = ex.what();
+        } catch (...) {
+        }
+    } else {
+        what = "std::terminate";
+    }
+    const int r = initialized() ? rank() : 0;
+    abort_job(fmt::format("rank {}: {}; stopping every rank", r, what));
+}
+
+}  // namespace
+
+Environment::Environment() {
+    init();
+    std::set_terminate(terminate_job);
+}
 
 Environment::~Environment() {
     if (std::uncaught_exceptions() > 0 && initialized()) {
