@@ -1,6 +1,7 @@
 #include "ddp.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -85,6 +86,7 @@ void DistributedDataParallel::build_buckets() {
     for (Bucket& b : buckets_) {
         if (b.dtype == DType::f64) b.flat64.resize(b.elements);
         else b.flat32.resize(b.elements);
+        stats_.bytes_per_pass += b.elements * element_bytes(b.dtype);
     }
 }
 
@@ -115,7 +117,9 @@ void DistributedDataParallel::on_grad_ready(std::size_t param) {
     ready_[param] = true;
     Bucket& b = buckets_[bucket_of_[param]];
     ++b.ready;
-    if (options_.overlap) launch_ready_buckets();
+    if (!options_.overlap) return;
+    launch_ready_buckets();
+    for (std::size_t k = 0; k < next_launch_; ++k) buckets_[k].sum.test();  // drive the sums along
 }
 
 void DistributedDataParallel::launch_ready_buckets() {
@@ -135,6 +139,7 @@ void DistributedDataParallel::launch(Bucket& b) {
 }
 
 void DistributedDataParallel::finish_backward() {
+    const auto start = std::chrono::steady_clock::now();
     in_backward_ = false;
     // Parameters no use of which was reached got no hook call: they count as ready (zeros).
     for (std::size_t k = 0; k < params_.size(); ++k)
@@ -144,9 +149,11 @@ void DistributedDataParallel::finish_backward() {
         }
     launch_ready_buckets();
     const double world = world_size();
+    for (Bucket& b : buckets_) b.sum.wait();
+    stats_.exposed_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ++stats_.passes;
     NoGradGuard no_grad;
     for (Bucket& b : buckets_) {
-        b.sum.wait();
         for (std::size_t j = 0; j < b.params.size(); ++j) {
             Tensor& p = params_[b.params[j]];
             if (b.dtype == DType::f64) copy_average_out(p, b.flat64.data() + b.offsets[j], world);

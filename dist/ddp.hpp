@@ -52,6 +52,16 @@ public:
     const DDPOptions& options() const { return options_; }
     std::size_t bucket_count() const { return buckets_.size(); }
 
+    /// Communication that backward could not hide: time spent at the end of
+    /// backward launching the last buckets and waiting for all sums (seconds,
+    /// summed over synchronised backward passes), and how many passes.
+    struct Stats {
+        double exposed_seconds = 0;
+        std::size_t passes = 0;
+        std::size_t bytes_per_pass = 0;
+    };
+    const Stats& stats() const { return stats_; }
+
     /// While a NoSync lives, backward accumulates gradients locally without
     /// communicating (gradient accumulation); the first backward after it
     /// averages the accumulated sums.
@@ -98,6 +108,7 @@ private:
     std::size_t next_launch_ = 0;
     bool in_backward_ = false;
     bool sync_ = true;
+    Stats stats_;
 };
 
 }  // namespace tg::dist

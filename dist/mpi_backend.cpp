@@ -177,6 +177,14 @@ PendingSum::~PendingSum() {
     if (pending_ && initialized()) MPI_Wait(&as_request(request_), MPI_STATUS_IGNORE);
 }
 
+bool PendingSum::test() {
+    if (!pending_) return true;
+    int done = 0;
+    check(MPI_Test(&as_request(request_), &done, MPI_STATUS_IGNORE), "tg::dist: gradient all-reduce");
+    if (done) pending_ = false;
+    return done != 0;
+}
+
 void PendingSum::wait() {
     if (!pending_) return;
     pending_ = false;
@@ -209,6 +217,7 @@ PendingSum::PendingSum(PendingSum&&) noexcept {}
 PendingSum& PendingSum::operator=(PendingSum&&) noexcept { return *this; }
 PendingSum::~PendingSum() = default;
 void PendingSum::wait() {}
+bool PendingSum::test() { return true; }
 }  // namespace detail
 
 #endif

@@ -23,6 +23,9 @@ public:
     ~PendingSum();
     /// Block until the sum has arrived (no-op when nothing is pending).
     void wait();
+    /// Let MPI make progress without blocking (MPI moves non-blocking
+    /// collectives along only inside its calls); true once the sum has arrived.
+    bool test();
     bool pending() const { return pending_; }
 
 private:
