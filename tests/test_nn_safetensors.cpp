@@ -14,10 +14,6 @@ using namespace tg::nn;
 
 namespace {
 
-std::string temp_path(const std::string& name) {
-    return (std::filesystem::temp_directory_path() / ("tapegrad_test_" + name)).string();
-}
-
 std::string read_all(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::stringstream ss;
@@ -363,8 +359,7 @@ namespace {
 std::string many_empty_tensors(std::size_t n) {
     std::string header = "{";
     for (std::size_t i = 0; i < n; ++i)
-        header += (i ? "," : "") + std::string("\"t") + std::to_string(i) +
-                  R"(":{"dtype":"F32","shape":[0],"data_offsets":[0,0]})";
+        header += fmt::format(R"({}"t{}":{{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})", i ? "," : "", i);
     return file_of(header + "}", "");
 }
 

@@ -48,7 +48,7 @@ std::string temporary_name(const std::string& name, std::string_view kind) {
 
 /// The PID in a temporary's name of target `name`, or 0 if file is not one.
 pid_t owner_of(const std::string& file, const std::string& name) {
-    const std::string prefix = "." + short_name(name) + ".";
+    const std::string prefix = fmt::format(".{}.", short_name(name));  // not "." + ...: GCC 12 warns falsely (-Wrestrict)
     if (file.size() <= prefix.size() || file.compare(0, prefix.size(), prefix) != 0) return 0;
     std::string_view rest = std::string_view(file).substr(prefix.size());
     if (rest.substr(0, 4) != "tmp." && rest.substr(0, 4) != "bak.") return 0;
