@@ -5,3 +5,4 @@
 #include "ddp.hpp"
 #include "environment.hpp"
 #include "sampler.hpp"
+#include "strategy.hpp"

@@ -150,6 +150,27 @@ void broadcast_in_place(void* data, std::size_t n, DType dtype, int root) {
           "tg::dist::broadcast");
 }
 
+std::vector<int> all_gather_counts(std::size_t n) {
+    require_mpi("tg::dist: gather");
+    const int mine = count_of(n, "tg::dist: gather");
+    std::vector<int> counts(static_cast<std::size_t>(world_size()));
+    check(MPI_Allgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD), "tg::dist: gather");
+    return counts;
+}
+
+void all_gather_varying(const void* data, std::size_t n, DType dtype, void* out, const std::vector<int>& counts) {
+    require_mpi("tg::dist: gather");
+    std::vector<int> displacements(counts.size(), 0);
+    for (std::size_t r = 1; r < counts.size(); ++r) {
+        if (displacements[r - 1] > std::numeric_limits<int>::max() - counts[r - 1])
+            throw DistError("tg::dist: gather: more than 2^31-1 values in all");
+        displacements[r] = displacements[r - 1] + counts[r - 1];
+    }
+    check(MPI_Allgatherv(data, count_of(n, "tg::dist: gather"), mpi_type(dtype), out, counts.data(),
+                         displacements.data(), mpi_type(dtype), MPI_COMM_WORLD),
+          "tg::dist: gather");
+}
+
 PendingSum::PendingSum(void* data, std::size_t n, DType dtype) {
     require_mpi("tg::dist: gradient all-reduce");
     check(MPI_Iallreduce(MPI_IN_PLACE, data, count_of(n, "tg::dist: gradient all-reduce"), mpi_type(dtype), MPI_SUM,
@@ -212,6 +233,8 @@ namespace detail {
 void require_mpi(const char*) { throw DistError(kNoMpi); }
 void all_reduce_in_place(void*, std::size_t, DType, ReduceOp) { throw DistError(kNoMpi); }
 void broadcast_in_place(void*, std::size_t, DType, int) { throw DistError(kNoMpi); }
+std::vector<int> all_gather_counts(std::size_t) { throw DistError(kNoMpi); }
+void all_gather_varying(const void*, std::size_t, DType, void*, const std::vector<int>&) { throw DistError(kNoMpi); }
 PendingSum::PendingSum(void*, std::size_t, DType) { throw DistError(kNoMpi); }
 PendingSum::PendingSum(PendingSum&&) noexcept {}
 PendingSum& PendingSum::operator=(PendingSum&&) noexcept { return *this; }

@@ -1,6 +1,7 @@
 #pragma once
 // Internal: the one place that talks to MPI (or says that it is missing).
 #include <cstddef>
+#include <vector>
 
 #include <tapegrad/graph/dtype.hpp>
 
@@ -35,5 +36,9 @@ private:
 
 void all_reduce_in_place(void* data, std::size_t n, DType dtype, ReduceOp op);
 void broadcast_in_place(void* data, std::size_t n, DType dtype, int root);
+/// Every rank's n values (n may differ by rank), concatenated in rank order into
+/// out on every rank; counts[r] is rank r's n (all_gather_counts gives them).
+void all_gather_varying(const void* data, std::size_t n, DType dtype, void* out, const std::vector<int>& counts);
+std::vector<int> all_gather_counts(std::size_t n);
 
 }  // namespace tg::dist::detail

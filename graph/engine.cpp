@@ -20,7 +20,7 @@ public:
     Engine& operator=(const Engine&) = delete;
     // After an exception mid-pass, leave no node half-way (queued, or holding a gradient).
     ~Engine() {
-        if (!finished_) detail::drop_backward_callbacks();
+        if (!finished_) hooks_detail::drop_backward_callbacks();
         for (Task& t : heap_) {
             Node* n = t.out.grad_fn().get();
             n->pending_ = Tensor();
@@ -43,7 +43,7 @@ public:
     void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds) {
         GradModeGuard mode(create_graph_);
         heap_.reserve(64);
-        if (!capturing_ && detail::any_grad_ready_hooks()) count_hooked_leaf_uses(roots);
+        if (!capturing_ && hooks_detail::any_grad_ready_hooks()) count_hooked_leaf_uses(roots);
         for (std::size_t r = 0; r < roots.size(); ++r) {
             seed(roots[r], seed_for(roots, seeds, r), r);
             if (tracking_ && !roots[r].grad_fn()) leaf_use_done(roots[r]);
@@ -63,7 +63,7 @@ public:
             if (!retain_) node.release();
         }
         finished_ = true;
-        detail::run_backward_callbacks();
+        hooks_detail::run_backward_callbacks();
     }
 
     std::vector<Tensor> results_;
@@ -181,7 +181,7 @@ private:
             if (!t.defined()) return;
             if (const auto& fn = t.grad_fn()) {
                 if (seen.emplace(fn.get(), true).second) stack.push_back(fn.get());
-            } else if (t.requires_grad() && detail::has_grad_ready_hooks(t.impl())) {
+            } else if (t.requires_grad() && hooks_detail::has_grad_ready_hooks(t.impl())) {
                 ++leaf_uses_[t.impl()];
             }
         };
@@ -199,7 +199,7 @@ private:
         auto it = leaf_uses_.find(leaf.impl());
         if (it == leaf_uses_.end() || --it->second != 0) return;
         leaf_uses_.erase(it);
-        detail::run_grad_ready_hooks(leaf);
+        hooks_detail::run_grad_ready_hooks(leaf);
     }
 
     // PyTorch's validate_outputs: the gradient must have the input's dtype and

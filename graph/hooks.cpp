@@ -77,7 +77,7 @@ void queue_backward_callback(std::function<void()> fn) {
     if (fn) t_callbacks.push_back(std::move(fn));
 }
 
-namespace detail {
+namespace hooks_detail {
 
 bool any_grad_ready_hooks() { return g_hook_count.load(std::memory_order_relaxed) != 0; }
 
@@ -107,6 +107,6 @@ void run_backward_callbacks() {
 
 void drop_backward_callbacks() { t_callbacks.clear(); }
 
-}  // namespace detail
+}  // namespace hooks_detail
 
 }  // namespace tg

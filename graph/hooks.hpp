@@ -46,7 +46,7 @@ private:
 /// When the pass throws, queued callbacks are dropped.
 void queue_backward_callback(std::function<void()> fn);
 
-namespace detail {
+namespace hooks_detail {
 /// Are any grad-ready hooks registered? (The engine's fast path skips hook
 /// bookkeeping when not.)
 bool any_grad_ready_hooks();
@@ -56,6 +56,6 @@ bool has_grad_ready_hooks(const TensorImpl* leaf);
 /// Take and run the callbacks queued on this thread, until none is left.
 void run_backward_callbacks();
 void drop_backward_callbacks();
-}  // namespace detail
+}  // namespace hooks_detail
 
 }  // namespace tg

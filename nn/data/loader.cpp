@@ -14,14 +14,28 @@ DataLoader::DataLoader(Dataset data, LoaderOptions options)
     if (options.batch_size == 0) throw std::invalid_argument("DataLoader: batch_size must be positive");
     order_.resize(data_.size());
     for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    if (options_.sampler) take_sampled_order(0);
+}
+
+void DataLoader::take_sampled_order(std::size_t epoch) {
+    std::vector<std::size_t> order = options_.sampler(epoch, data_.size());
+    for (std::size_t i : order)
+        if (i >= data_.size())
+            throw std::out_of_range(fmt::format("DataLoader: the sampler gave row {} of a data set of {} rows (epoch {})",
+                                                i, data_.size(), epoch));
+    order_ = std::move(order);
 }
 
 std::size_t DataLoader::size() const {
-    const std::size_t n = data_.size(), b = options_.batch_size;
+    const std::size_t n = order_.size(), b = options_.batch_size;
     return options_.drop_last ? n / b : (n + b - 1) / b;
 }
 
 void DataLoader::new_epoch() {
+    if (options_.sampler) {
+        take_sampled_order(epoch_++);
+        return;
+    }
     if (options_.shuffle) order_ = permutation(data_.size(), gen_);
 }
 
@@ -33,7 +47,7 @@ DataLoader::iterator DataLoader::begin() {
 Batch DataLoader::batch(std::size_t b) const {
     if (b >= size()) throw std::out_of_range(fmt::format("DataLoader: batch {} of {}", b, size()));
     const std::size_t start = b * options_.batch_size;
-    const std::size_t stop = std::min(start + options_.batch_size, data_.size());
+    const std::size_t stop = std::min(start + options_.batch_size, order_.size());
     const std::vector<std::size_t> idx(order_.begin() + static_cast<std::ptrdiff_t>(start),
                                        order_.begin() + static_cast<std::ptrdiff_t>(stop));
     Dataset rows = data_.subset(idx);

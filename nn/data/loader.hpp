@@ -3,6 +3,7 @@
 /// Mini-batches of a Dataset: DataLoader.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "../../graph/random.hpp"
@@ -16,11 +17,17 @@ struct Batch {
     Tensor y;
 };
 
+/// Each epoch's row order: sampler(epoch, rows) -> the rows to visit, in order
+/// (any subset, repeats allowed). For weighting rare classes, reproducing another
+/// library's batch order, or a shard per worker (tg::dist::DistributedSampler).
+using Sampler = std::function<std::vector<std::size_t>(std::size_t epoch, std::size_t rows)>;
+
 struct LoaderOptions {
     std::size_t batch_size = 32;
     bool shuffle = false;    ///< a new order each epoch (each begin()), from `seed`
     bool drop_last = false;  ///< skip a last batch smaller than batch_size
     std::uint64_t seed = 0;
+    Sampler sampler{};       ///< when set, it gives each epoch's order (shuffle is then ignored)
 };
 
 /// Mini-batches of a Dataset. Each begin() starts an epoch: with shuffle, a new
@@ -58,12 +65,19 @@ public:
     void new_epoch();
     /// The current epoch's row order.
     const std::vector<std::size_t>& order() const { return order_; }
+    /// The generator of shuffled orders, and the next epoch a sampler is asked
+    /// for: what a training backup saves to continue with the same batches.
+    Generator& generator() { return gen_; }
+    std::size_t next_epoch() const { return epoch_; }
+    void set_next_epoch(std::size_t epoch) { epoch_ = epoch; }
 
 private:
+    void take_sampled_order(std::size_t epoch);
     Dataset data_;
     LoaderOptions options_;
     Generator gen_;
     std::vector<std::size_t> order_;
+    std::size_t epoch_ = 0;  // the next epoch a sampler is asked for
 };
 
 }  // namespace tg::nn

@@ -81,6 +81,7 @@ void ModelCheckpoint::on_epoch_end(TrainState& s, Logs& logs) {
         best_ = v;
         have_best_ = true;
     }
+    if (!s.is_chief) return;  // one writer when several workers train
     std::string path = o_.path;
     for (std::size_t at; (at = path.find("{epoch}")) != std::string::npos;)
         path.replace(at, 7, std::to_string(s.epoch + 1));

@@ -20,6 +20,7 @@ struct TrainState {
     int epoch = 0;        ///< 0-based, the current epoch
     int epochs = 0;       ///< total asked for
     bool stop_training = false;  ///< set to end training after this epoch
+    bool is_chief = true;        ///< false on workers other than the chief: write no files
 };
 
 class Callback {

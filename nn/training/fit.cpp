@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include "../../graph/grad_mode.hpp"
 #include "../../ops/ops.hpp"
 #include "../optim/clip.hpp"
+#include "backup.hpp"
 #include "progress.hpp"
 
 namespace tg::nn {
@@ -27,7 +29,15 @@ Tensor rows(const Tensor& t, std::size_t start, std::size_t stop) {
 Tensor concat_all(const std::vector<Tensor>& parts) { return parts.size() == 1 ? parts[0] : concat(parts, 0); }
 
 /// Batched forward of data in eval mode without recording; returns (outputs, weighted mean loss).
-std::pair<Tensor, double> run_eval(Module& model, const LossFn& loss, const Dataset& data, std::size_t batch_size) {
+/// With a strategy each worker runs a contiguous share of the rows, and the
+/// outputs and the loss are put together over all workers.
+std::pair<Tensor, double> run_eval(Module& model, const LossFn& loss, const Dataset& all, std::size_t batch_size,
+                                   DistributionStrategy* strategy = nullptr) {
+    Dataset data = all;
+    if (strategy) {
+        const auto w = static_cast<std::size_t>(strategy->workers()), k = static_cast<std::size_t>(strategy->worker());
+        data = all.slice(all.size() * k / w, all.size() * (k + 1) / w);
+    }
     NoGradGuard no_grad;
     const bool was_training = model.is_training();
     model.eval();
@@ -47,7 +57,20 @@ std::pair<Tensor, double> run_eval(Module& model, const LossFn& loss, const Data
         throw;
     }
     model.train(was_training);
-    return {concat_all(outs), n ? total / static_cast<double>(n) : 0.0};
+    Tensor outputs = outs.empty() ? Tensor() : concat_all(outs);
+    if (!strategy) return {outputs, n ? total / static_cast<double>(n) : 0.0};
+    std::vector<double> sums{total};
+    strategy->sum(sums);
+    return {strategy->gather_rows(outputs), sums[0] / static_cast<double>(all.size())};
+}
+
+/// Is the loss finite on this worker and (with a strategy) on every other? All
+/// workers must stop at the same batch, or the others would wait for them forever.
+bool all_finite(double loss, DistributionStrategy* strategy) {
+    if (!strategy) return std::isfinite(loss);
+    std::vector<double> bad{std::isfinite(loss) ? 0.0 : 1.0};
+    strategy->sum(bad);
+    return bad[0] == 0;
 }
 
 /// Metrics cheap enough to show as running, batch-weighted averages on the progress bar.
@@ -116,7 +139,7 @@ std::optional<Logs> train_one_epoch(Module& model, const LossFn& loss, optim::Op
             throw ShapeError(fmt::format("fit: the loss must be one number, got shape {} (use a mean or sum reduction)",
                                          shape_str(l.shape())));
         const double lv = l.item();
-        if (!std::isfinite(lv)) {
+        if (!all_finite(lv, options.strategy.get())) {
             state.history.stop_reason = fmt::format("the loss became {} at epoch {}, batch {}: training stopped (lower "
                                                     "the learning rate, standardise the inputs, or clip gradients)",
                                                     lv, state.epoch + 1, done + 1);
@@ -146,9 +169,16 @@ std::optional<Logs> train_one_epoch(Module& model, const LossFn& loss, optim::Op
         progress.batch_end(done, running);
     }
     Logs logs;
-    logs["loss"] = seen ? total / static_cast<double>(seen) : NAN;
-    if (!outputs.empty()) {
-        const Tensor all_out = concat_all(outputs), all_y = concat_all(targets);
+    DistributionStrategy* strategy = options.strategy.get();
+    std::vector<double> sums{total, static_cast<double>(seen)};
+    if (strategy) strategy->sum(sums);  // the mean over every worker's rows, not a mean of means
+    logs["loss"] = sums[1] > 0 ? sums[0] / sums[1] : NAN;
+    if (!options.metrics.empty()) {
+        Tensor all_out = concat_all(outputs), all_y = concat_all(targets);
+        if (strategy) {
+            all_out = strategy->gather_rows(all_out);
+            all_y = strategy->gather_rows(all_y);
+        }
         for (const Metric& m : options.metrics) logs[m.name] = m.fn(all_out, all_y);
     }
     return logs;
@@ -188,31 +218,50 @@ History fit(Module& model, const LossFn& loss, optim::Optimizer& optimizer, cons
     check_fit_arguments(loss, train_in, options);
     const auto [train, validation] = split_validation(train_in, options);
 
+    DistributionStrategy* strategy = options.strategy.get();
+    const bool chief = !strategy || strategy->is_chief();
     std::ostream& out = options.out ? *options.out : std::cout;
     const bool tty = options.verbose == 1 && &out == &std::cout && is_terminal(STDOUT_FILENO);
-    Progress progress(out, tty, options.verbose);
+    Progress progress(out, tty, chief ? options.verbose : 0);
+
+    // With a strategy, train the wrapped model (gradients averaged over workers)
+    // on this worker's shard of each epoch.
+    const std::shared_ptr<Module> wrapped = strategy ? strategy->wrap(model) : nullptr;
+    Module& trained = wrapped ? *wrapped : model;
+    LoaderOptions lo{.batch_size = options.batch_size, .shuffle = options.shuffle, .drop_last = false,
+                     .seed = options.seed};
+    if (options.sampler && strategy)
+        throw std::invalid_argument("fit: give a sampler or a strategy, not both (the strategy shards the rows)");
+    lo.sampler = options.sampler;
+    if (strategy)
+        lo.sampler = [strategy, seed = options.seed, shuffle = options.shuffle](std::size_t epoch, std::size_t rows) {
+            return strategy->shard(rows, epoch, seed, shuffle);
+        };
+    DataLoader loader(train, lo);
 
     History history;
-    TrainState state{model, optimizer, history, 0, options.epochs, false};
-    DataLoader loader(train, {.batch_size = options.batch_size, .shuffle = options.shuffle, .drop_last = false,
-                              .seed = options.seed});
+    TrainState state{model, optimizer, history, 0, options.epochs, false, chief};
+    const TrainingParts parts{model, optimizer, options.scheduler, loader, history};
+    const bool resuming = !options.backup.empty() && std::filesystem::exists(options.backup);
+    const int first_epoch = resuming ? restore_training_backup(options.backup, parts) : 0;
     const std::vector<std::string> order = log_order(options, !validation.empty(), history);
+    if (resuming) progress.message(fmt::format("fit: resuming from {} after epoch {}", options.backup, first_epoch));
 
     for (auto& cb : options.callbacks) cb->on_train_begin(state);
-    for (int epoch = 0; epoch < options.epochs; ++epoch) {
+    for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
         state.epoch = epoch;
         for (auto& cb : options.callbacks) cb->on_epoch_begin(state);
         progress.epoch_begin(epoch, options.epochs, loader.size());
-        std::optional<Logs> trained = train_one_epoch(model, loss, optimizer, loader, options, state, progress, tty);
-        if (!trained) {
+        std::optional<Logs> epoch_logs = train_one_epoch(trained, loss, optimizer, loader, options, state, progress, tty);
+        if (!epoch_logs) {
             progress.message("fit: " + history.stop_reason);
-            if (options.verbose == 0) std::cerr << "fit: " << history.stop_reason << "\n";
+            if (options.verbose == 0 && chief) std::cerr << "fit: " << history.stop_reason << "\n";
             break;
         }
-        Logs& logs = *trained;
+        Logs& logs = *epoch_logs;
         if (!validation.empty()) {
             const auto [val_out, val_loss] =
-                run_eval(model, loss, validation, std::max<std::size_t>(options.batch_size, 256));
+                run_eval(model, loss, validation, std::max<std::size_t>(options.batch_size, 256), strategy);
             logs["val_loss"] = val_loss;
             for (const Metric& m : options.metrics) logs["val_" + m.name] = m.fn(val_out, validation.y);
         }
@@ -224,12 +273,14 @@ History fit(Module& model, const LossFn& loss, optim::Optimizer& optimizer, cons
         history.append(logs, shown);
         progress.epoch_end(logs, shown);
         step_scheduler(options.scheduler, logs);
+        if (!options.backup.empty() && chief) save_training_backup(options.backup, parts, epoch + 1);
         if (state.stop_training) {
             progress.message(history.stop_reason.empty() ? "training stopped by a callback" : history.stop_reason);
             break;
         }
     }
     for (auto& cb : options.callbacks) cb->on_train_end(state);
+    if (!options.backup.empty() && chief) std::filesystem::remove(options.backup);  // done: nothing to resume
     return history;
 }
 

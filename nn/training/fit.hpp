@@ -17,6 +17,7 @@
 #include "../optim/schedulers.hpp"
 #include "callbacks.hpp"
 #include "history.hpp"
+#include "strategy.hpp"
 
 namespace tg::nn {
 
@@ -29,6 +30,9 @@ struct FitOptions {
     std::size_t batch_size = 32;
     bool shuffle = true;
     std::uint64_t seed = 0;  ///< of the batch order
+    /// Each epoch's row order (see nn::Sampler), instead of shuffle/seed: to weight
+    /// classes, or reproduce another library's batches. Not with a strategy.
+    Sampler sampler{};
     /// Data to evaluate after each epoch (val_loss, val_<metric>); empty: none.
     Dataset validation{};
     /// Without `validation`: hold out this fraction of the training rows (the last ones, as Keras).
@@ -43,6 +47,18 @@ struct FitOptions {
     int verbose = 1;
     /// Where progress goes (default std::cout; the bar is drawn only on a terminal).
     std::ostream* out = nullptr;
+    /// Train on several workers at once (e.g. tg::dist::data_parallel() under
+    /// mpirun). batch_size is then per worker; each worker trains on its shard
+    /// of every epoch; the logged loss and metrics are over all workers' rows;
+    /// only the chief prints, and ModelCheckpoint writes on the chief only.
+    std::shared_ptr<DistributionStrategy> strategy{};
+    /// A training backup (Keras's BackupAndRestore): after every epoch fit writes
+    /// model, optimiser, scheduler, the random generators, the epoch and the
+    /// history here (the chief only, atomically); a fit started with this path
+    /// while the file exists resumes from it and ends exactly as an
+    /// uninterrupted run would. The file is removed when training ends normally.
+    /// (Callbacks' own state, such as EarlyStopping's patience count, is not kept.)
+    std::string backup{};
 };
 
 /// Train model on train with optimiser and loss for options.epochs epochs, in
