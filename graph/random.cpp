@@ -1,6 +1,8 @@
 #include "random.hpp"
 
+#include <bit>
 #include <cmath>
+#include <sstream>
 #include <mutex>
 #include <stdexcept>
 
@@ -28,6 +30,24 @@ std::uint64_t Generator::below(std::uint64_t n) {
     std::uint64_t x = engine_();
     while (x >= limit) x = engine_();
     return x % n;
+}
+
+std::string Generator::state() const {
+    std::ostringstream os;
+    os << engine_ << ' ' << (has_spare_ ? 1 : 0) << ' ' << std::bit_cast<std::uint64_t>(spare_);
+    return os.str();
+}
+
+void Generator::set_state(const std::string& state) {
+    std::istringstream is(state);
+    std::mt19937_64 engine;
+    int has_spare = 0;
+    std::uint64_t spare_bits = 0;
+    if (!(is >> engine >> has_spare >> spare_bits) || (has_spare != 0 && has_spare != 1) || !(is >> std::ws).eof())
+        throw std::invalid_argument("Generator::set_state: not a state that Generator::state() wrote");
+    engine_ = engine;
+    has_spare_ = has_spare == 1;
+    spare_ = std::bit_cast<double>(spare_bits);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 // here rather than by the standard library's distributions, whose algorithms vary.
 #include <cstdint>
 #include <random>
+#include <string>
 
 namespace tg {
 
@@ -19,6 +20,11 @@ public:
     double normal();
     /// Uniform integer in [0, n). Throws std::invalid_argument for n = 0.
     std::uint64_t below(std::uint64_t n);
+    /// The whole state as text (the engine's words and Box-Muller's spare value),
+    /// and back: a generator given a state continues exactly where the saved one
+    /// stood. set_state throws std::invalid_argument on text state() did not make.
+    std::string state() const;
+    void set_state(const std::string& state);
 
 private:
     std::mt19937_64 engine_;

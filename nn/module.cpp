@@ -354,4 +354,11 @@ std::string summary_string(Module& model, const Shape& input_shape, DType dtype)
 void summary(Module& model, const Shape& input_shape, std::ostream& out) { out << summary_string(model, input_shape); }
 void summary(Module& model, const Shape& input_shape) { summary(model, input_shape, std::cout); }
 
+std::vector<std::pair<std::string, Generator*>> Module::named_generators() {
+    std::vector<std::pair<std::string, Generator*>> out;
+    for (auto& [name, m] : named_modules())
+        if (Generator* g = m->own_generator()) out.emplace_back(name, g);
+    return out;
+}
+
 }  // namespace tg::nn

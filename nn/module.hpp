@@ -22,6 +22,10 @@
 
 #include "../graph/tensor.hpp"
 
+namespace tg {
+class Generator;
+}
+
 namespace tg::nn {
 
 /// Ordered (name, tensor) pairs: parameters, buffers, a state dict.
@@ -122,9 +126,14 @@ public:
     void zero_grad();
     /// Convert every parameter and buffer to dtype in place (the handles stay valid).
     void to(DType dtype);
+    /// The random generators modules draw from in forward (Dropout's masks), by
+    /// qualified module name: what a training backup saves to continue exactly.
+    std::vector<std::pair<std::string, Generator*>> named_generators();
 
 protected:
     void add_child(const std::string& name, ModulePtr module);
+    /// A module that draws random numbers in forward returns its generator.
+    virtual Generator* own_generator() { return nullptr; }
 
 private:
     void check_new_name(const std::string& name, const char* what) const;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -109,3 +110,8 @@ inline void check_f32(const std::string& name, const std::function<Tensor(const 
 }
 
 }  // namespace tg::test
+
+/// A path in the temporary directory for a test's file: "tapegrad_test_<name>".
+inline std::string temp_path(const std::string& name) {
+    return (std::filesystem::temp_directory_path() / ("tapegrad_test_" + name)).string();
+}

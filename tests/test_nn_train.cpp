@@ -20,10 +20,6 @@ std::pair<Dataset, Dataset> breast_cancer() {
     return {Dataset(s.transform(train.x), train.y), Dataset(s.transform(test.x), test.y)};
 }
 
-std::string temp_path(const std::string& name) {
-    return (std::filesystem::temp_directory_path() / ("tapegrad_test_" + name)).string();
-}
-
 }  // namespace
 
 TEST_CASE("train: fit an MLP on real data; History, evaluate, predict") {

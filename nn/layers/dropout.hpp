@@ -25,6 +25,9 @@ public:
     std::string extra_repr() const override;
     double p() const { return p_; }
 
+protected:
+    Generator* own_generator() override { return &gen_; }
+
 private:
     double p_;
     Generator gen_;

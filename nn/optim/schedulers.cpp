@@ -9,6 +9,27 @@
 
 namespace tg::optim {
 
+void LRScheduler::load_state(const std::vector<double>& state) {
+    if (state.size() != 1 || !(state[0] >= 0))
+        throw std::invalid_argument(fmt::format("{}::load_state: expected [epoch], got {} numbers", name(), state.size()));
+    epoch_ = static_cast<std::int64_t>(state[0]);
+}
+
+std::vector<double> ReduceLROnPlateau::state() const {
+    return {static_cast<double>(epoch_), best_, static_cast<double>(bad_epochs_), static_cast<double>(cooldown_left_),
+            static_cast<double>(reductions_)};
+}
+
+void ReduceLROnPlateau::load_state(const std::vector<double>& state) {
+    if (state.size() != 5)
+        throw std::invalid_argument(fmt::format("ReduceLROnPlateau::load_state: expected 5 numbers, got {}", state.size()));
+    epoch_ = static_cast<std::int64_t>(state[0]);
+    best_ = state[1];
+    bad_epochs_ = static_cast<std::int64_t>(state[2]);
+    cooldown_left_ = static_cast<std::int64_t>(state[3]);
+    reductions_ = static_cast<std::int64_t>(state[4]);
+}
+
 void LRScheduler::step() {
     ++epoch_;
     opt_.set_lr(lr_at(epoch_));

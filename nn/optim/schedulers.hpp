@@ -5,6 +5,7 @@
 /// of the epoch count, so no drift accumulates.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "optimizer.hpp"
 
@@ -28,6 +29,11 @@ public:
     std::int64_t epoch() const { return epoch_; }
     double base_lr() const { return base_lr_; }
     virtual std::string name() const = 0;
+    /// Everything step() depends on besides the optimiser (the epoch count, and
+    /// ReduceLROnPlateau's best value and counters), to save and restore.
+    virtual std::vector<double> state() const { return {static_cast<double>(epoch_)}; }
+    /// Throws std::invalid_argument for a state of another scheduler.
+    virtual void load_state(const std::vector<double>& state);
 
 protected:
     Optimizer& opt_;
@@ -91,6 +97,8 @@ public:
     std::string name() const override { return "ReduceLROnPlateau"; }
     /// Number of reductions made so far.
     std::int64_t reductions() const { return reductions_; }
+    std::vector<double> state() const override;
+    void load_state(const std::vector<double>& state) override;
 
 private:
     PlateauOptions o_;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "../../graph/error.hpp"
 #include "../io/atomic_file.hpp"
@@ -58,6 +59,41 @@ std::size_t History::best_epoch(const std::string& key) const {
     for (std::size_t i = 1; i < v.size(); ++i)
         if (higher ? v[i] > v[best] : v[i] < v[best]) best = i;
     return best;
+}
+
+std::string History::to_json() const {
+    nlohmann::json j;
+    j["keys"] = keys_;
+    j["epochs"] = epochs_;
+    nlohmann::json values = nlohmann::json::object(), higher = nlohmann::json::object();
+    for (const auto& k : keys_) {
+        nlohmann::json column = nlohmann::json::array();
+        for (double v : values_.at(k)) column.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr));
+        values[k] = column;
+    }
+    for (const auto& [k, h] : higher_is_better_) higher[k] = h;
+    j["values"] = values;
+    j["higher_is_better"] = higher;
+    return j.dump();
+}
+
+History History::from_json(const std::string& text) {
+    History h;
+    try {
+        const nlohmann::json j = nlohmann::json::parse(text);
+        h.keys_ = j.at("keys").get<std::vector<std::string>>();
+        h.epochs_ = j.at("epochs").get<std::size_t>();
+        for (const auto& k : h.keys_) {
+            std::vector<double> column;
+            for (const auto& v : j.at("values").at(k)) column.push_back(v.is_null() ? NAN : v.get<double>());
+            if (column.size() != h.epochs_) throw std::invalid_argument("a column's length differs from the epochs");
+            h.values_[k] = std::move(column);
+        }
+        for (const auto& [k, v] : j.at("higher_is_better").items()) h.higher_is_better_[k] = v.get<bool>();
+    } catch (const nlohmann::json::exception& e) {
+        throw std::invalid_argument(fmt::format("History::from_json: {}", e.what()));
+    }
+    return h;
 }
 
 void History::write_csv(const std::string& path) const {

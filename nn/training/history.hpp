@@ -34,6 +34,11 @@ public:
     std::size_t best_epoch(const std::string& key) const;
     /// CSV with columns epoch,<keys...>; written atomically. Throws IoError.
     void write_csv(const std::string& path) const;
+    /// Everything above as JSON, and back (training backups carry the history of
+    /// the epochs before an interruption). from_json throws std::invalid_argument
+    /// on text that to_json did not make.
+    std::string to_json() const;
+    static History from_json(const std::string& text);
     /// Why training stopped early ("" when it ran all epochs).
     std::string stop_reason;
 
