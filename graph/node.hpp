@@ -187,8 +187,8 @@ std::shared_ptr<Node> make_node(const char* name, InputList inputs, R&& rule) {
 /// gradients. Records nothing (and drops the rule) when no input needs a gradient
 /// or grad mode is off. Capture what the rule needs by value, as Tensors or
 /// concrete values, never as lazy xtensor expressions.
-template <class Rule>
-Tensor record(const char* name, std::initializer_list<Tensor> inputs, Tensor out, Rule&& rule) {
+template <class Inputs, class Rule>
+Tensor record_from(const char* name, const Inputs& inputs, Tensor out, Rule&& rule) {
     if (!should_record(inputs)) {
         check_anomaly(name, out, "forward");
         return out;
@@ -199,14 +199,13 @@ Tensor record(const char* name, std::initializer_list<Tensor> inputs, Tensor out
 }
 
 template <class Rule>
+Tensor record(const char* name, std::initializer_list<Tensor> inputs, Tensor out, Rule&& rule) {
+    return record_from(name, inputs, std::move(out), std::forward<Rule>(rule));
+}
+
+template <class Rule>
 Tensor record(const char* name, const std::vector<Tensor>& inputs, Tensor out, Rule&& rule) {
-    if (!should_record(inputs)) {
-        check_anomaly(name, out, "forward");
-        return out;
-    }
-    auto node = make_node<std::decay_t<Rule>>(name, InputList(inputs), std::forward<Rule>(rule));
-    Node* raw = node.get();
-    return attach(raw, std::move(node), std::move(out));
+    return record_from(name, inputs, std::move(out), std::forward<Rule>(rule));
 }
 
 

@@ -104,12 +104,21 @@ Tensor sum(const Tensor& x, const Axes& axes_in, bool keepdims) {
 
 Tensor sum(const Tensor& x) { return sum(x, {}, false); }
 
+namespace {
+
+/// How many elements each result of reducing shape xs over axes combines.
+std::size_t reduced_count(const Shape& xs, const std::vector<std::size_t>& axes) {
+    std::size_t count = 1;
+    for (std::size_t a : axes) count *= xs[a];
+    return count;
+}
+
+}  // namespace
+
 Tensor mean(const Tensor& x, const Axes& axes_in, bool keepdims) {
     check_defined("mean", x);
     const Shape xs = x.shape();
-    const auto axes = detail::normalize_axes(axes_in, xs.size(), "mean");
-    std::size_t count = 1;
-    for (std::size_t a : axes) count *= xs[a];
+    const std::size_t count = reduced_count(xs, detail::normalize_axes(axes_in, xs.size(), "mean"));
     if (count == 0) throw ShapeError(fmt::format("mean: no elements to average in shape {}", shape_str(xs)));
     return mul(sum(x, axes_in, keepdims), 1.0 / static_cast<double>(count));
 }
@@ -125,8 +134,7 @@ Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
     check_defined("logsumexp", x);
     const Shape xs = x.shape();
     const auto nax = detail::normalize_axes(axes, xs.size(), "logsumexp");
-    std::size_t count = 1;
-    for (std::size_t a : nax) count *= xs[a];
+    const std::size_t count = reduced_count(xs, nax);
     // m is a constant shift: the gradient of m + log(sum(exp(x - m))) is softmax(x) whatever m is.
     Tensor m;
     {
