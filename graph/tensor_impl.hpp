@@ -19,9 +19,11 @@ using Array = xt::xarray<T, xt::layout_type::row_major, memory::CachingAllocator
 struct TensorImpl {
     std::variant<Array<float>, Array<double>> values;
     bool requires_grad = false;    // leaves only; non-leaves require grad through grad_fn
+    // In the padding after requires_grad, so TensorImpl keeps its size (a larger one
+    // stopped GCC inlining the shape swap in make_tensor: 1% of a seed-net step).
+    std::uint32_t version = 0;      // in-place writes so far (Note [version counter] in node.hpp)
     std::shared_ptr<Node> grad_fn;  // the node that produced this tensor, if recorded
     Tensor grad;                    // accumulated gradient (leaves)
-    std::uint32_t version = 0;      // in-place writes so far (Note [version counter] in node.hpp)
 
     template <class T>
     explicit TensorImpl(Array<T>&& a) : values(std::move(a)) {}

@@ -206,10 +206,8 @@ int num_threads() { return thread_setting().load(std::memory_order_relaxed); }
 
 namespace blas {
 
-int checked_int(const char* op, const char* what, std::size_t n) {
-    if (n > static_cast<std::size_t>(INT_MAX))
-        throw_shape_error(op, fmt::format("{} {} is more than BLAS takes ({}, INT_MAX)", what, n, INT_MAX));
-    return static_cast<int>(n);
+void throw_too_large(const char* op, const char* what, std::size_t n) {
+    throw_shape_error(op, fmt::format("{} {} is more than BLAS takes ({}, INT_MAX)", what, n, INT_MAX));
 }
 
 void gemm(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const float* a,

@@ -14,6 +14,7 @@
 // num_threads(): never on what other threads of the program do at the same time.
 // Changing num_threads() may change the last bits of the products above the
 // threshold (the bands differ), as a different BLAS thread count would.
+#include <climits>
 #include <cstddef>
 
 namespace tg {
@@ -27,7 +28,11 @@ int num_threads();
 namespace blas {
 
 /// n as a BLAS int; a ShapeError naming op and what (e.g. "rows") when n exceeds INT_MAX.
-int checked_int(const char* op, const char* what, std::size_t n);
+[[noreturn, gnu::cold]] void throw_too_large(const char* op, const char* what, std::size_t n);
+inline int checked_int(const char* op, const char* what, std::size_t n) {
+    if (n > static_cast<std::size_t>(INT_MAX)) throw_too_large(op, what, n);  // inline: six checks per product
+    return static_cast<int>(n);
+}
 
 /// c = op(a) op(b) + beta c, row-major: op(a) is m x k (a^T when ta, a stored k x m),
 /// op(b) is k x n, c is m x n; lda, ldb, ldc are the stored row lengths. op names the
