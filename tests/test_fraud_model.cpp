@@ -91,6 +91,19 @@ FraudModel quick_model(const std::string& dir, Arch arch = Arch::logistic) {
     return train_model(d, o).model;
 }
 
+/// Score the file at threshold 0 (every scored row is an alert); alerts get the JSONL.
+ScoreStats score_every_row(const FraudModel& model, const std::filesystem::path& csv, std::string& alerts) {
+    const int fd = ::open(csv.c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    TransactionReader reader(fd, csv.filename().string(), false);
+    RejectWriter rejects([](std::string_view) {});
+    ScoreOptions so;
+    so.threshold = 0;
+    const ScoreStats st = score_stream(model, reader, [&](std::string_view s) { alerts.append(s); }, rejects, so);
+    ::close(fd);
+    return st;
+}
+
 }  // namespace
 
 TEST_CASE("fraud: the model file round trip keeps weights, standardisation, threshold and metadata") {
@@ -357,15 +370,8 @@ TEST_CASE("fraud: alert lines are valid JSON whatever bytes the input's ids hold
     const std::size_t row = csv.find('\n') + 1;
     csv.replace(row, csv.find(',', row) - row, "tx\xff\xc0\x80");
     std::ofstream(dir / "in.csv", std::ios::binary | std::ios::trunc) << csv;
-    const int fd = ::open((dir / "in.csv").c_str(), O_RDONLY);
-    REQUIRE(fd >= 0);
-    TransactionReader reader(fd, "in.csv", false);
     std::string alerts;
-    RejectWriter rejects([](std::string_view) {});
-    ScoreOptions so;
-    so.threshold = 0;  // every row is an alert
-    const ScoreStats st = score_stream(model, reader, [&](std::string_view s) { alerts.append(s); }, rejects, so);
-    ::close(fd);
+    const ScoreStats st = score_every_row(model, dir / "in.csv", alerts);
     CHECK(st.flagged == 20);
     std::istringstream in(alerts);
     std::string line;
@@ -388,15 +394,8 @@ TEST_CASE("fraud: rows whose score is not finite are counted apart and fail the 
     save_model(m, dir / "huge.safetensors");
     write_generated(dir / "in.csv", 2000, 5);
 
-    const int fd = ::open((dir / "in.csv").c_str(), O_RDONLY);
-    REQUIRE(fd >= 0);
-    TransactionReader reader(fd, "in.csv", false);
     std::string alerts;
-    RejectWriter rejects([](std::string_view) {});
-    ScoreOptions so;
-    so.threshold = 0;  // a scored row is always flagged
-    const ScoreStats st = score_stream(m, reader, [&](std::string_view s) { alerts.append(s); }, rejects, so);
-    ::close(fd);
+    const ScoreStats st = score_every_row(m, dir / "in.csv", alerts);
     CHECK(st.non_finite > 0);
     CHECK(st.first_non_finite_line >= 2);
     CHECK(st.read == 2000);
