@@ -18,7 +18,11 @@
 #include "optim/optim.hpp"
 // data sets, loader, splits, standardisation, CSV
 #include "data/csv.hpp"
+#include "data/csv_parse.hpp"
+#include "data/csv_stream.hpp"
 #include "data/dataset.hpp"
+#include "data/file_ranges.hpp"
+#include "data/line_reader.hpp"
 #include "data/loader.hpp"
 #include "data/number.hpp"
 #include "data/split.hpp"

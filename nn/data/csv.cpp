@@ -4,13 +4,12 @@
 #include <cmath>
 #include <deque>
 #include <fstream>
-#include <iostream>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
 
-#include "number.hpp"
+#include "csv_parse.hpp"
 
 namespace tg::nn {
 
@@ -20,87 +19,12 @@ std::string CsvIssue::to_string() const {
     return fmt::format("{}:{}: column {} ('{}'): {}", file, line, column, column_name, message);
 }
 
-namespace {
-
-/// RFC 4180 field splitting, fed a record piece by piece: a quoted field may hold
-/// line ends, so the reader feeds one line at a time and asks whether a quote is
-/// still open, scanning each line once.
-class RecordSplitter {
-public:
-    RecordSplitter(char delimiter, std::vector<std::string>& fields) : delimiter_(delimiter), fields_(fields) {
-        fields_.clear();
-    }
-    void feed(std::string_view text) {
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            const char c = text[i];
-            if (quoted_) {
-                if (c != '"') field_ += c;
-                else if (i + 1 < text.size() && text[i + 1] == '"') field_ += '"', ++i;
-                else quoted_ = false;
-            } else if (c == '"' && field_.empty() && !was_quoted_) {
-                quoted_ = was_quoted_ = true;
-            } else if (c == delimiter_) {
-                fields_.push_back(std::move(field_));
-                field_.clear();
-                was_quoted_ = false;
-            } else {
-                field_ += c;
-            }
-        }
-    }
-    bool in_quotes() const { return quoted_; }
-    /// The last field; call once, at the end of the record.
-    void finish() { fields_.push_back(std::move(field_)); }
-
-private:
-    char delimiter_;
-    std::vector<std::string>& fields_;
-    std::string field_;
-    bool quoted_ = false, was_quoted_ = false;
-};
-
-}  // namespace
-
 bool split_csv_record(const std::string& record, char delimiter, std::vector<std::string>& fields) {
     RecordSplitter split(delimiter, fields);
     split.feed(record);
     split.finish();
     return !split.in_quotes();
 }
-
-namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-/// The cell as a number, or an error message.
-bool parse_number(std::string_view cell, bool allow_non_finite, double& out, std::string& error) {
-    const std::string_view s = trim(cell);
-    if (s.empty()) {
-        error = "empty cell (a number is expected)";
-        return false;
-    }
-    switch (parse_decimal(s, out)) {
-        case DecimalStatus::ok: break;
-        case DecimalStatus::overflow:
-            error = fmt::format("'{}' is too large for a double", s);
-            return false;
-        case DecimalStatus::not_a_number:
-            error = fmt::format("'{}' is not a number",
-                                s.size() > 40 ? std::string(s.substr(0, 40)) + "..." : std::string(s));
-            return false;
-    }
-    if (!allow_non_finite && !std::isfinite(out)) {
-        error = fmt::format("'{}' is not a finite number", s);
-        return false;
-    }
-    return true;
-}
-
-}  // namespace
 
 CsvData read_csv(const std::string& path, const CsvOptions& options) {
     std::ifstream in(path, std::ios::binary);
@@ -172,61 +96,23 @@ CsvData read_csv(std::istream& in, const std::string& name, const CsvOptions& op
     };
 
     // ---- header and columns
-    std::vector<std::string> names;
     bool unterminated = false;
     std::size_t first_line = next_record(unterminated);
     if (first_line == 0) throw IoError(fmt::format("{}: the file is empty", name));
     if (unterminated)
         throw IoError(fmt::format("{}:{}: unterminated quoted field ({})", name, first_line, unterminated_why));
-    if (options.header) {
-        names = fields;
-        for (auto& n : names) n = std::string(trim(n));
-        std::set<std::string> seen;
-        for (std::size_t c = 0; c < names.size(); ++c)
-            if (!seen.insert(names[c]).second)
-                throw IoError(fmt::format("{}:{}: column {}: the name '{}' appears twice in the header", name,
-                                          first_line, c + 1, names[c]));
-    } else {
-        for (std::size_t c = 0; c < fields.size(); ++c) names.push_back(std::to_string(c));
-    }
-    const std::size_t width = names.size();
-    auto find_column = [&](const std::string& col, const char* role) {
-        auto it = std::find(names.begin(), names.end(), col);
-        if (it == names.end())
-            throw IoError(fmt::format("{}: no {} column '{}'; the columns are: {}", name, role, col,
-                                      fmt::join(names, ", ")));
-        return static_cast<std::size_t>(it - names.begin());
-    };
-    std::vector<std::size_t> feature_cols;
-    std::size_t label_col = width;
-    if (!options.label.empty()) label_col = find_column(options.label, "label");
-    if (!options.features.empty()) {
-        for (const auto& f : options.features) feature_cols.push_back(find_column(f, "feature"));
-    } else {
-        for (const auto& ig : options.ignore) find_column(ig, "ignored");
-        for (std::size_t c = 0; c < width; ++c)
-            if (c != label_col && std::find(options.ignore.begin(), options.ignore.end(), names[c]) == options.ignore.end())
-                feature_cols.push_back(c);
-    }
-    if (feature_cols.empty()) throw IoError(fmt::format("{}: no feature columns selected", name));
-    for (std::size_t c : feature_cols) out.feature_names.push_back(names[c]);
-    if (label_col < width) out.label_name = names[label_col];
+    const CsvColumns columns(column_names(fields, options.header, name, first_line), options, name);
+    out.feature_names = columns.feature_names();
+    out.label_name = columns.label_name();
 
     // ---- rows
     std::vector<double> xs, ys;
     std::vector<std::string> label_names;  // categorical labels, per kept row
-    std::vector<double> row(feature_cols.size());
-    std::size_t printed = 0;
+    std::vector<double> row(columns.features());
+    BadRows bad_rows(options, out.report);
     auto bad_row = [&](CsvIssue issue) {
         issue.file = name;
-        if (!options.skip_bad_rows) throw IoError(issue.to_string());
-        ++out.report.rows_skipped;
-        if (options.on_bad_row) options.on_bad_row(issue);
-        else if (printed < options.max_printed) {
-            std::cerr << "warning: " << issue.to_string() << " (row skipped)\n";
-            if (++printed == options.max_printed) std::cerr << "warning: further skipped rows are not printed\n";
-        }
-        out.report.issues.push_back(std::move(issue));
+        bad_rows(std::move(issue));
     };
 
     std::size_t at = options.header ? next_record(unterminated) : first_line;
@@ -234,37 +120,16 @@ CsvData read_csv(std::istream& in, const std::string& name, const CsvOptions& op
         ++out.report.rows_read;
         if (unterminated) {
             bad_row({name, at, 0, "", fmt::format("unterminated quoted field ({})", unterminated_why)});
-        } else if (fields.size() != width) {
-            bad_row({name, at, 0, "",
-                     fmt::format("expected {} fields, found {}", width, fields.size())});
         } else {
-            bool ok = true;
-            std::string error;
-            for (std::size_t k = 0; k < feature_cols.size() && ok; ++k) {
-                const std::size_t c = feature_cols[k];
-                if (!parse_number(fields[c], options.allow_non_finite, row[k], error)) {
-                    bad_row({name, at, c + 1, names[c], error});
-                    ok = false;
-                }
-            }
             double label = 0;
-            if (ok && label_col < width) {
-                if (options.categorical_label) {
-                    const std::string_view v = trim(fields[label_col]);
-                    if (v.empty()) {
-                        bad_row({name, at, label_col + 1, names[label_col], "empty label"});
-                        ok = false;
-                    } else {
-                        label_names.emplace_back(v);
-                    }
-                } else if (!parse_number(fields[label_col], options.allow_non_finite, label, error)) {
-                    bad_row({name, at, label_col + 1, names[label_col], error});
-                    ok = false;
-                }
-            }
-            if (ok) {
+            std::string label_text;
+            if (auto issue = columns.parse(fields, row.data(), label, label_text)) {
+                issue->line = at;
+                bad_row(std::move(*issue));
+            } else {
                 xs.insert(xs.end(), row.begin(), row.end());
-                if (label_col < width && !options.categorical_label) ys.push_back(label);
+                if (options.categorical_label) label_names.push_back(std::move(label_text));
+                else if (columns.has_label()) ys.push_back(label);
                 ++out.report.rows_kept;
             }
         }
@@ -272,8 +137,8 @@ CsvData read_csv(std::istream& in, const std::string& name, const CsvOptions& op
     }
 
     const std::size_t n = out.report.rows_kept;
-    out.x = from_vector(xs, {n, feature_cols.size()}, {options.dtype});
-    if (label_col < width) {
+    out.x = from_vector(xs, {n, columns.features()}, {options.dtype});
+    if (columns.has_label()) {
         if (options.categorical_label) {
             std::set<std::string> distinct(label_names.begin(), label_names.end());
             out.classes.assign(distinct.begin(), distinct.end());

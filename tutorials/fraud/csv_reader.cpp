@@ -33,93 +33,6 @@ std::string_view reject_name(Reject r) {
     return "unknown";
 }
 
-// ---- LineReader -------------------------------------------------------------
-
-LineReader::LineReader(int fd, std::string name, std::size_t max_line, std::size_t buffer_size)
-    : fd_(fd), name_(std::move(name)), max_line_(max_line), buf_(std::max(buffer_size, 2 * max_line + 2)) {}
-
-bool LineReader::fill() {
-    if (eof_) return false;
-    if (begin_ > 0) {  // move the unread tail to the front
-        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-        end_ -= begin_;
-        begin_ = 0;
-    }
-    while (true) {
-        const ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
-        if (n > 0) {
-            end_ += std::size_t(n);
-            return true;
-        }
-        if (n == 0) {
-            eof_ = true;
-            return false;
-        }
-        if (errno == EINTR) {  // a signal: go on reading unless the caller was asked to stop
-            if (stop_ && stop_->load()) {
-                eof_ = true;
-                return false;
-            }
-            continue;
-        }
-        throw tg::IoError(fmt::format("{}: read error after line {}: {}", name_, line_no_, std::strerror(errno)));
-    }
-}
-
-bool LineReader::next(std::string_view& line, bool& too_long) {
-    too_long = false;
-    while (true) {
-        const char* start = buf_.data() + begin_;
-        const std::size_t avail = end_ - begin_;
-        const void* nl = avail ? std::memchr(start, '\n', avail) : nullptr;
-        if (skipping_) {  // drop the rest of an over-long line
-            if (nl) {
-                begin_ += std::size_t(static_cast<const char*>(nl) - start) + 1;
-                skipping_ = false;
-                continue;
-            }
-            begin_ = end_ = 0;
-            if (!fill()) return false;
-            continue;
-        }
-        std::size_t len = 0;
-        bool have = false;
-        if (nl) {
-            len = std::size_t(static_cast<const char*>(nl) - start);
-            have = true;
-            if (len > max_line_) {
-                line = std::string_view(start, max_line_);
-                too_long = true;
-                begin_ += len + 1;
-                ++line_no_;
-                return true;
-            }
-            begin_ += len + 1;
-        } else if (avail > max_line_) {
-            line = std::string_view(start, max_line_);
-            too_long = true;
-            skipping_ = true;
-            begin_ += max_line_;  // the view stays valid: fill() only runs on the next call
-            ++line_no_;
-            return true;
-        } else if (!fill()) {
-            if (end_ == begin_) return false;
-            len = end_ - begin_;  // last line without a newline
-            start = buf_.data() + begin_;
-            begin_ = end_;
-            have = true;
-        } else {
-            continue;
-        }
-        if (have) {
-            if (len > 0 && start[len - 1] == '\r') --len;
-            line = std::string_view(start, len);
-            ++line_no_;
-            return true;
-        }
-    }
-}
-
 // ---- fields -----------------------------------------------------------------
 
 SplitStatus split_fields(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch) {
@@ -312,16 +225,19 @@ bool parse_row(const HeaderMap& h, const std::vector<std::string_view>& fields, 
 // ---- TransactionReader ------------------------------------------------------
 
 TransactionReader::TransactionReader(int fd, std::string name, bool need_label, std::size_t max_line,
-                                     std::size_t buffer_size)
-    : lines_(fd, std::move(name), max_line, buffer_size) {
+                                     std::size_t buffer_size, std::uint64_t begin, std::uint64_t end)
+    : lines_(fd, name, max_line, buffer_size, begin, end) {
+    // A range that starts inside the file reads the header from the file's first line.
+    LineReader from_top(fd, name, max_line, 0, 0, begin == 0 ? 0 : end);
+    LineReader& header_lines = begin == 0 ? lines_ : from_top;
     std::string_view line;
     bool too_long = false;
-    if (!lines_.next(line, too_long)) throw std::runtime_error(fmt::format("{}: empty input, no header line", lines_.name()));
-    if (too_long) throw std::runtime_error(fmt::format("{}: line 1: header longer than {} bytes", lines_.name(), max_line));
+    if (!header_lines.next(line, too_long)) throw std::runtime_error(fmt::format("{}: empty input, no header line", name));
+    if (too_long) throw std::runtime_error(fmt::format("{}: line 1: header longer than {} bytes", name, max_line));
     if (line.size() >= 3 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 byte order mark
     if (split_fields(line, fields_, scratch_) != SplitStatus::ok)
-        throw std::runtime_error(fmt::format("{}: line 1: malformed quotes in the header", lines_.name()));
-    header_ = map_header(fields_, need_label, lines_.name());
+        throw std::runtime_error(fmt::format("{}: line 1: malformed quotes in the header", name));
+    header_ = map_header(fields_, need_label, name);
 }
 
 bool TransactionReader::next(ParsedRow& row, const RejectSink& on_reject) {

@@ -1,5 +1,5 @@
 #pragma once
-// Streaming CSV input for transactions: a line reader over a file descriptor
+// Streaming CSV input for transactions: nn's line reader over a file descriptor
 // with a fixed buffer (memory does not grow with the input), an RFC 4180 field
 // splitter (quotes, "" escapes; no newlines inside quotes), and a transaction
 // parser that maps the header to the schema and turns every bad line into a
@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <tapegrad/nn/data/line_reader.hpp>
 
 #include "schema.hpp"
 
@@ -34,35 +36,8 @@ enum class Reject : std::uint8_t {
 inline constexpr std::size_t n_reject_kinds = 12;
 std::string_view reject_name(Reject r);
 
-/// Reads lines from a file descriptor through a fixed buffer. A line longer
-/// than max_line is returned cut to max_line bytes with too_long set, and its
-/// remainder is skipped, so memory stays bounded whatever the input.
-class LineReader {
-public:
-    /// fd is not closed by the reader. name is used in error messages.
-    LineReader(int fd, std::string name, std::size_t max_line = 64 * 1024, std::size_t buffer_size = 1 << 20);
-    /// Next line without its "\n" (and without a trailing "\r"); false at the end.
-    /// The view stays valid until the next call. Throws tg::IoError on read errors.
-    bool next(std::string_view& line, bool& too_long);
-    /// 1-based number of the line last returned.
-    std::uint64_t line_number() const { return line_no_; }
-    const std::string& name() const { return name_; }
-    /// When *stop becomes true, a read interrupted by a signal ends the input
-    /// (so Ctrl-C stops a reader waiting on an idle pipe).
-    void set_stop(const std::atomic<bool>* stop) { stop_ = stop; }
-
-private:
-    bool fill();
-    const std::atomic<bool>* stop_ = nullptr;  // read more; false at EOF
-    int fd_;
-    std::string name_;
-    std::size_t max_line_;
-    std::vector<char> buf_;
-    std::size_t begin_ = 0, end_ = 0;
-    bool eof_ = false;
-    bool skipping_ = false;  // discarding the rest of an over-long line
-    std::uint64_t line_no_ = 0;
-};
+/// The line reader is nn's (bounded memory, optional byte range).
+using tg::nn::LineReader;
 
 /// Result of splitting a line into fields.
 enum class SplitStatus : std::uint8_t { ok, unterminated_quote, bad_quote };
@@ -108,9 +83,11 @@ using RejectSink = std::function<void(std::uint64_t, Reject, std::string_view, s
 class TransactionReader {
 public:
     /// Throws std::runtime_error on a missing or mismatched header, tg::IoError on read errors.
-    /// max_line and buffer_size as for LineReader.
+    /// max_line, buffer_size and the byte range [begin, end) as for LineReader;
+    /// a range that starts inside the file takes its header from the file's first line.
     TransactionReader(int fd, std::string name, bool need_label, std::size_t max_line = 64 * 1024,
-                      std::size_t buffer_size = 1 << 20);
+                      std::size_t buffer_size = 1 << 20, std::uint64_t begin = 0,
+                      std::uint64_t end = LineReader::to_end);
     /// The next valid row; false at the end of the input.
     bool next(ParsedRow& row, const RejectSink& on_reject);
     const HeaderMap& header() const { return header_; }
