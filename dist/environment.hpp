@@ -29,6 +29,13 @@ int world_size();
 /// Rank 0: the one that prints progress and writes files.
 inline bool is_chief() { return rank() == 0; }
 
+/// How many processes the launcher started for this job, read from what mpirun
+/// or srun put in the environment (OMPI_COMM_WORLD_SIZE, PMI_SIZE,
+/// SLURM_STEP_NUM_TASKS); 1 without a launcher. Works without MPI in the build:
+/// a program that also runs alone can start MPI only when launched with several,
+/// and say clearly when it was launched so but built without MPI.
+int launched_processes();
+
 /// RAII: init() in the constructor, finalize() in the destructor. An exception
 /// that no one catches on one rank, while the others wait in a collective, ends
 /// the whole job (MPI_Abort) with that rank's message ("rank 1: <what>; stopping

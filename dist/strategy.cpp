@@ -5,7 +5,6 @@
 
 #include "environment.hpp"
 #include "mpi_backend.hpp"
-#include "sampler.hpp"
 
 namespace tg::dist {
 
@@ -18,10 +17,6 @@ DataParallel::DataParallel(DDPOptions options) : options_(options) {
 std::shared_ptr<nn::Module> DataParallel::wrap(nn::Module& model) {
     // fit owns nothing here: the wrapper refers to the caller's model for the call.
     return std::make_shared<DistributedDataParallel>(nn::ModulePtr(nn::ModulePtr(), &model), options_);
-}
-
-std::vector<std::size_t> DataParallel::shard(std::size_t rows, std::size_t epoch, std::uint64_t seed, bool shuffle) {
-    return DistributedSampler(rows, rank_, world_, {.shuffle = shuffle, .seed = seed}).indices(epoch);
 }
 
 void DataParallel::sum(std::vector<double>& values) {

@@ -1,9 +1,9 @@
 #pragma once
 // DataParallel: the distribution strategy fit() takes to train on every rank
 // of an MPI job (FitOptions::strategy). Each rank trains a wrapped copy of the
-// model (DistributedDataParallel) on its shard of every epoch
-// (DistributedSampler's order); losses and metrics are computed over all ranks'
-// rows; rank 0 prints and writes files.
+// model (DistributedDataParallel) on its share of every epoch's batches (the
+// loader's LoaderOptions::worker/workers); losses and metrics are computed over
+// all ranks' rows; rank 0 prints and writes files.
 #include <memory>
 
 #include <tapegrad/nn/training/strategy.hpp>
@@ -19,7 +19,6 @@ public:
     int workers() const override { return world_; }
     int worker() const override { return rank_; }
     std::shared_ptr<nn::Module> wrap(nn::Module& model) override;
-    std::vector<std::size_t> shard(std::size_t rows, std::size_t epoch, std::uint64_t seed, bool shuffle) override;
     void sum(std::vector<double>& values) override;
     Tensor gather_rows(const Tensor& t) override;
 

@@ -255,3 +255,30 @@ TEST_CASE("data: a DataLoader owns its data, so one built from a temporary Datas
     CHECK(held.size() == 1);
     CHECK(held.batch(0).x.size(0) == 4);
 }
+
+TEST_CASE("DataLoader workers: their batches together are one process's batches, each worker the same count") {
+    const std::size_t rows = 23;  // not a multiple of 3: the last 23 mod 3 rows of each epoch are left out
+    std::vector<double> v(rows);
+    for (std::size_t i = 0; i < rows; ++i) v[i] = double(i);
+    const Dataset data(from_vector(v, {rows, 1}, {DType::f64}), from_vector(v, {rows}, {DType::f64}));
+    DataLoader one(data, {.batch_size = 6, .shuffle = true, .seed = 4});
+    std::vector<DataLoader> three;
+    for (std::size_t w = 0; w < 3; ++w) three.emplace_back(data, LoaderOptions{.batch_size = 2, .shuffle = true, .seed = 4, .worker = w, .workers = 3});
+    for (int epoch = 0; epoch < 3; ++epoch) {
+        one.new_epoch();
+        for (auto& l : three) {
+            l.new_epoch();
+            CHECK(l.size() == 4);  // 21 rows / 3 workers / 2 a batch, the last batch of 1
+        }
+        for (std::size_t b = 0; b < 4; ++b) {
+            std::multiset<double> joined, expected;
+            for (auto& l : three)
+                for (double x : l.batch(b).x.to_vector()) joined.insert(x);
+            const auto whole = one.batch(b).x.to_vector();
+            const std::size_t take = b < 3 ? whole.size() : 3;  // the last global batch: 5 rows, less the 2 left out
+            expected.insert(whole.begin(), whole.begin() + std::ptrdiff_t(take));
+            CHECK(joined == expected);
+        }
+    }
+    CHECK_THROWS_AS(DataLoader(data, {.worker = 3, .workers = 3}), std::invalid_argument);
+}

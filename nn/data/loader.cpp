@@ -12,9 +12,28 @@ namespace tg::nn {
 DataLoader::DataLoader(Dataset data, LoaderOptions options)
     : data_(std::move(data)), options_(options), gen_(options.seed) {
     if (options.batch_size == 0) throw std::invalid_argument("DataLoader: batch_size must be positive");
-    order_.resize(data_.size());
-    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    if (options.workers == 0 || options.worker >= options.workers)
+        throw std::invalid_argument(
+            fmt::format("DataLoader: worker {} of {} (workers are 0 .. workers-1)", options.worker, options.workers));
     if (options_.sampler) take_sampled_order(0);
+    else take_order(in_order(data_.size()));
+}
+
+std::vector<std::size_t> DataLoader::in_order(std::size_t rows) {
+    std::vector<std::size_t> order(rows);
+    for (std::size_t i = 0; i < rows; ++i) order[i] = i;
+    return order;
+}
+
+void DataLoader::take_order(std::vector<std::size_t> order) {
+    const std::size_t w = options_.workers;
+    if (w == 1) {
+        order_ = std::move(order);
+        return;
+    }
+    const std::size_t n = order.size() / w * w;  // every worker gets the same count
+    order_.clear();
+    for (std::size_t i = options_.worker; i < n; i += w) order_.push_back(order[i]);
 }
 
 void DataLoader::take_sampled_order(std::size_t epoch) {
@@ -23,7 +42,7 @@ void DataLoader::take_sampled_order(std::size_t epoch) {
         if (i >= data_.size())
             throw std::out_of_range(fmt::format("DataLoader: the sampler gave row {} of a data set of {} rows (epoch {})",
                                                 i, data_.size(), epoch));
-    order_ = std::move(order);
+    take_order(std::move(order));
 }
 
 std::size_t DataLoader::size() const {
@@ -36,7 +55,7 @@ void DataLoader::new_epoch() {
         take_sampled_order(epoch_++);
         return;
     }
-    if (options_.shuffle) order_ = permutation(data_.size(), gen_);
+    if (options_.shuffle) take_order(permutation(data_.size(), gen_));
 }
 
 DataLoader::iterator DataLoader::begin() {

@@ -20,6 +20,7 @@ struct Batch {
 /// Each epoch's row order: sampler(epoch, rows) -> the rows to visit, in order
 /// (any subset, repeats allowed). For weighting rare classes, reproducing another
 /// library's batch order, or a shard per worker (tg::dist::DistributedSampler).
+/// Make it a function of its arguments: the loader may ask for an epoch twice.
 using Sampler = std::function<std::vector<std::size_t>(std::size_t epoch, std::size_t rows)>;
 
 struct LoaderOptions {
@@ -28,6 +29,14 @@ struct LoaderOptions {
     bool drop_last = false;  ///< skip a last batch smaller than batch_size
     std::uint64_t seed = 0;
     Sampler sampler{};       ///< when set, it gives each epoch's order (shuffle is then ignored)
+    /// Data-parallel training: this worker's share of every epoch's order, rows
+    /// order[worker], order[worker + workers], ... The order is the one a single
+    /// process would visit, so `workers` workers with batch b together take exactly
+    /// the batches of one process with batch workers*b. When the rows are not a
+    /// multiple of workers, the last rows (rows mod workers) of each epoch's order
+    /// are left out, so every worker's batches hold the same number of rows.
+    std::size_t worker = 0;
+    std::size_t workers = 1;
 };
 
 /// Mini-batches of a Dataset. Each begin() starts an epoch: with shuffle, a new
@@ -73,6 +82,8 @@ public:
 
 private:
     void take_sampled_order(std::size_t epoch);
+    void take_order(std::vector<std::size_t> order);  // keeps this worker's share
+    static std::vector<std::size_t> in_order(std::size_t rows);
     Dataset data_;
     LoaderOptions options_;
     Generator gen_;

@@ -229,14 +229,11 @@ History fit(Module& model, const LossFn& loss, optim::Optimizer& optimizer, cons
     const std::shared_ptr<Module> wrapped = strategy ? strategy->wrap(model) : nullptr;
     Module& trained = wrapped ? *wrapped : model;
     LoaderOptions lo{.batch_size = options.batch_size, .shuffle = options.shuffle, .drop_last = false,
-                     .seed = options.seed};
-    if (options.sampler && strategy)
-        throw std::invalid_argument("fit: give a sampler or a strategy, not both (the strategy shards the rows)");
-    lo.sampler = options.sampler;
-    if (strategy)
-        lo.sampler = [strategy, seed = options.seed, shuffle = options.shuffle](std::size_t epoch, std::size_t rows) {
-            return strategy->shard(rows, epoch, seed, shuffle);
-        };
+                     .seed = options.seed, .sampler = options.sampler};
+    if (strategy) {
+        lo.worker = static_cast<std::size_t>(strategy->worker());
+        lo.workers = static_cast<std::size_t>(strategy->workers());
+    }
     DataLoader loader(train, lo);
 
     History history;

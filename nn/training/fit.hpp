@@ -31,7 +31,8 @@ struct FitOptions {
     bool shuffle = true;
     std::uint64_t seed = 0;  ///< of the batch order
     /// Each epoch's row order (see nn::Sampler), instead of shuffle/seed: to weight
-    /// classes, or reproduce another library's batches. Not with a strategy.
+    /// classes, or reproduce another library's batches. With a strategy, each
+    /// worker takes its share of the sampler's order.
     Sampler sampler{};
     /// Data to evaluate after each epoch (val_loss, val_<metric>); empty: none.
     Dataset validation{};
@@ -48,9 +49,12 @@ struct FitOptions {
     /// Where progress goes (default std::cout; the bar is drawn only on a terminal).
     std::ostream* out = nullptr;
     /// Train on several workers at once (e.g. tg::dist::data_parallel() under
-    /// mpirun). batch_size is then per worker; each worker trains on its shard
-    /// of every epoch; the logged loss and metrics are over all workers' rows;
-    /// only the chief prints, and ModelCheckpoint writes on the chief only.
+    /// mpirun). batch_size is then per worker: each worker takes its share of
+    /// every batch of the order one process would visit (LoaderOptions::workers),
+    /// so W workers with batch b train as one process with batch W*b, to rounding
+    /// (exactly so when the rows are a multiple of W; else the last rows mod W of
+    /// each epoch's order are left out). The logged loss and metrics are over all
+    /// workers' rows; only the chief prints, and ModelCheckpoint writes on the chief only.
     std::shared_ptr<DistributionStrategy> strategy{};
     /// A training backup (Keras's BackupAndRestore): after every epoch fit writes
     /// model, optimiser, scheduler, the random generators, the epoch and the

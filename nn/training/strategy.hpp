@@ -25,10 +25,6 @@ public:
     /// backward leaves in every parameter's .grad the mean over workers. It must
     /// not outlive model.
     virtual std::shared_ptr<Module> wrap(Module& model) = 0;
-    /// This worker's rows of epoch (of rows in all): a shard of the epoch's
-    /// permutation (or of 0..rows-1 in order without shuffle). Every worker gets
-    /// the same count, so all take the same number of steps.
-    virtual std::vector<std::size_t> shard(std::size_t rows, std::size_t epoch, std::uint64_t seed, bool shuffle) = 0;
     /// Element-wise sums over all workers, in place (loss totals, row counts).
     virtual void sum(std::vector<double>& values) = 0;
     /// Every worker's rows of t (same trailing shape everywhere), concatenated

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include <tapegrad/dist/dist.hpp>
 #include <tapegrad/nn/io/atomic_file.hpp>
 #include <tapegrad/nn/io/plot.hpp>
 #include <tapegrad/nn/io/same_file.hpp>
@@ -82,21 +83,64 @@ void refuse_shared_files(const std::vector<FileFlag>& files) {
         }
 }
 
+/// Say how much of a loaded labelled file was usable.
+void report_loaded(const std::string& path, const char* cmd, const LabelledData& d) {
+    fmt::print(stderr, "{}: {}: {} rows, {} fraud ({:.2f}%), {} rejected\n", cmd, path, d.data.size(), d.fraud(),
+               100.0 * double(d.fraud()) / double(d.data.size()), d.rejected);
+}
+
 /// Load a labelled file and say how much of it was usable.
 LabelledData load_and_report(const std::string& path, const char* cmd) {
     LabelledData d = load_labelled(path);
-    fmt::print(stderr, "{}: {}: {} rows, {} fraud ({:.2f}%), {} rejected\n", cmd, path, d.data.size(), d.fraud(),
-               100.0 * double(d.fraud()) / double(d.data.size()), d.rejected);
+    report_loaded(path, cmd, d);
     for (const std::string& r : d.first_rejects) fmt::print(stderr, "  rejected {}\n", r);
     return d;
+}
+
+struct TrainPaths {
+    std::string data, model, history, plot;
+};
+
+/// Load, train, and (the chief alone, with several workers) write and report.
+int train_and_write(TrainOptions o, const TrainPaths& paths) {
+    const bool chief = !o.strategy || o.strategy->is_chief();
+    LabelledData data;
+    if (o.strategy) {  // each worker parses its part of the file; the rows are then exchanged
+        data = load_labelled_everywhere(paths.data, *o.strategy);
+        for (const std::string& r : data.first_rejects)
+            fmt::print(stderr, "  rejected {} (rank {})\n", r, o.strategy->worker());
+        if (chief) report_loaded(paths.data, "train", data);
+    } else {
+        data = load_and_report(paths.data, "train");
+    }
+    const TrainResult r = train_model(data, o);
+    if (!chief) return r.interrupted ? exit_interrupted : 0;
+    if (r.interrupted) {
+        fmt::print(stderr, "train: interrupted after epoch {}; {} left unchanged\n", r.history.epochs(), paths.model);
+        return exit_interrupted;
+    }
+    if (!r.history.stop_reason.empty() && o.verbose == 0) fmt::print(stderr, "train: {}\n", r.history.stop_reason);
+    save_model(r.model, paths.model);
+    r.history.write_csv(paths.history);
+    const bool plotted =
+        tg::nn::plot_history(r.history, paths.plot, {"loss", "val_loss"}, arch_name(o.arch) + " training loss");
+    fmt::print(stderr,
+               "train: {}: best epoch {} of {}, validation PR-AUC {} ROC-AUC {}, alert threshold {:.4f}, {:.1f} s{}\n"
+               "train: wrote {}, {}{}\n",
+               r.model.describe(), r.best_epoch + 1, r.history.epochs(), r.model.info.at("val_pr_auc"),
+               r.model.info.at("val_roc_auc"), r.model.threshold, r.seconds,
+               o.strategy ? fmt::format(" on {} processes", o.strategy->workers()) : "", paths.model, paths.history,
+               plotted ? ", " + paths.plot : " (no gnuplot: no plot)");
+    return 0;
 }
 
 }  // namespace
 
 int cmd_train(const Args& args) {
     TrainOptions o;
-    const std::string data_path = args.required("data");
-    const std::string model_path = args.required("model");
+    TrainPaths paths;
+    paths.data = args.required("data");
+    paths.model = args.required("model");
     try {
         o.arch = arch_from_name(args.str("arch", "mlp"));
         if (args.has("hidden")) {
@@ -116,31 +160,31 @@ int cmd_train(const Args& args) {
     o.verbose = args.has("quiet") ? 0 : 1;
     o.out = &std::cerr;
     o.stop = &interrupt_flag();
-    const std::string history_path = args.str("history", model_path + ".history.csv");
-    const std::string plot_path = args.str("plot", model_path + ".loss.png");
-    refuse_shared_files({{"data", data_path, false},
-                         {"model", model_path, true},
-                         {"history", history_path, true},
-                         {"plot", plot_path, true}});
+    paths.history = args.str("history", paths.model + ".history.csv");
+    paths.plot = args.str("plot", paths.model + ".loss.png");
+    refuse_shared_files({{"data", paths.data, false},
+                         {"model", paths.model, true},
+                         {"history", paths.history, true},
+                         {"plot", paths.plot, true}});
 
-    const LabelledData data = load_and_report(data_path, "train");
-    const TrainResult r = train_model(data, o);
-    if (r.interrupted) {
-        fmt::print(stderr, "train: interrupted after epoch {}; {} left unchanged\n", r.history.epochs(), model_path);
-        return exit_interrupted;
+    // Started by mpirun (or srun) as one of several processes: train data-parallel.
+    const int processes = tg::dist::launched_processes();
+    if (processes == 1) return train_and_write(o, paths);
+    if (!tg::dist::available())
+        throw UsageError(fmt::format("started as one of {} processes (mpirun or srun), but this tapegrad-fraud was "
+                                     "built without MPI: install libopenmpi-dev and rebuild (meson setup "
+                                     "--reconfigure build -Dmpi=enabled)",
+                                     processes));
+    tg::dist::Environment mpi;
+    o.strategy = tg::dist::data_parallel();
+    try {
+        return train_and_write(o, paths);
+    } catch (const std::exception& e) {
+        // The other ranks may be waiting in a collective: end them all with this message.
+        tg::dist::abort_job(fmt::format("tapegrad-fraud train: rank {}: {}", tg::dist::rank(), e.what()));
     }
-    if (!r.history.stop_reason.empty() && o.verbose == 0) fmt::print(stderr, "train: {}\n", r.history.stop_reason);
-    save_model(r.model, model_path);
-    r.history.write_csv(history_path);
-    const bool plotted = tg::nn::plot_history(r.history, plot_path, {"loss", "val_loss"}, arch_name(o.arch) + " training loss");
-    fmt::print(stderr,
-               "train: {}: best epoch {} of {}, validation PR-AUC {} ROC-AUC {}, alert threshold {:.4f}, {:.1f} s\n"
-               "train: wrote {}, {}{}\n",
-               r.model.describe(), r.best_epoch + 1, r.history.epochs(), r.model.info.at("val_pr_auc"),
-               r.model.info.at("val_roc_auc"), r.model.threshold, r.seconds, model_path, history_path,
-               plotted ? ", " + plot_path : " (no gnuplot: no plot)");
-    return 0;
 }
+
 int cmd_evaluate(const Args& args) {
     const std::string data_path = args.required("data");
     const std::vector<std::string> model_paths = args.all("model");

@@ -16,12 +16,15 @@ namespace fraud {
 
 namespace {
 
-/// Ends training at the end of the epoch in which *stop became true (Ctrl-C).
+/// Ends training at the end of the epoch in which *stop became true (Ctrl-C) on
+/// any worker: all stop in the same epoch, or the others would wait for it forever.
 class StopOnFlag : public tg::nn::Callback {
 public:
-    explicit StopOnFlag(const std::atomic<bool>* stop) : stop_(stop) {}
+    StopOnFlag(const std::atomic<bool>* stop, tg::nn::DistributionStrategy* workers) : stop_(stop), workers_(workers) {}
     void on_epoch_end(tg::nn::TrainState& s, tg::nn::Logs&) override {
-        if (stop_ && stop_->load()) {
+        std::vector<double> asked{stop_ && stop_->load() ? 1.0 : 0.0};
+        if (workers_) workers_->sum(asked);
+        if (asked[0] > 0) {
             s.stop_training = true;
             stopped = true;
         }
@@ -30,6 +33,7 @@ public:
 
 private:
     const std::atomic<bool>* stop_;
+    tg::nn::DistributionStrategy* workers_;
 };
 
 std::vector<double> flat(const tg::Tensor& t) { return t.to_vector(); }
@@ -93,10 +97,19 @@ TrainResult train_model(const LabelledData& data, const TrainOptions& o) {
 
     auto early = std::make_shared<tg::nn::EarlyStopping>(tg::nn::EarlyStoppingOptions{
         .monitor = "val_pr_auc", .patience = o.patience, .mode = tg::nn::Mode::max, .restore_best_weights = true});
-    auto stop = std::make_shared<StopOnFlag>(o.stop);
+    auto stop = std::make_shared<StopOnFlag>(o.stop, o.strategy.get());
     tg::nn::FitOptions fo;
     fo.epochs = o.epochs;
     fo.batch_size = o.batch_size;
+    if (o.strategy) {  // fit's batch size is per worker
+        const auto workers = std::size_t(o.strategy->workers());
+        if (o.batch_size % workers != 0)
+            throw std::invalid_argument(fmt::format(
+                "train: the batch of {} rows is shared by {} processes; give a --batch-size that is a multiple of {}",
+                o.batch_size, workers, workers));
+        fo.batch_size = o.batch_size / workers;
+        fo.strategy = o.strategy;
+    }
     fo.seed = o.seed;
     fo.validation = val;
     fo.metrics = {tg::nn::Metric("pr_auc"), tg::nn::Metric("roc_auc")};

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,11 @@ struct TrainOptions {
     int verbose = 1;                     ///< as FitOptions::verbose
     std::ostream* out = nullptr;         ///< progress output (default std::cout)
     const std::atomic<bool>* stop = nullptr;  ///< when it becomes true, training ends after the epoch
+    /// Train on several workers (tg::dist::data_parallel() under mpirun). Every worker
+    /// holds all rows (load_labelled_everywhere) and trains on its shard of each
+    /// batch: batch_size rows in all, batch_size / workers on each, so the model is
+    /// the one-process model up to float rounding.
+    std::shared_ptr<tg::nn::DistributionStrategy> strategy{};
 };
 
 struct TrainResult {
