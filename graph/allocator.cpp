@@ -52,6 +52,15 @@ struct Cache {
 
 thread_local Cache cache{};
 
+/// This thread's cache. GCC recomputes a thread-local's address (a TLS
+/// descriptor call) at every use in a function, not once: taking it through an
+/// empty asm makes it an ordinary pointer, computed once per call.
+inline Cache& this_cache() noexcept {
+    Cache* p = &cache;
+    asm("" : "+r"(p));
+    return *p;
+}
+
 void* system_allocate(const SizeClass& c) {
     void* p = c.bytes <= kSmallMax ? std::malloc(c.bytes) : std::aligned_alloc(kAlign, c.bytes);
     if (!p) throw std::bad_alloc();
@@ -71,8 +80,9 @@ void flush(Cache& ca) noexcept {
 
 struct Flusher {
     ~Flusher() {
-        flush(cache);
-        cache.dead = true;
+        Cache& ca = this_cache();
+        flush(ca);
+        ca.dead = true;
     }
 };
 
@@ -87,7 +97,7 @@ struct Flusher {
 void* allocate(std::size_t bytes) {
     const SizeClass c = size_class(bytes);
     if (c.index >= kClasses) return system_allocate(c);
-    Cache& ca = cache;
+    Cache& ca = this_cache();
     if (FreeBlock* b = ca.lists[c.index]) {
         ca.lists[c.index] = b->next;
         ca.bytes -= c.bytes;
@@ -103,7 +113,7 @@ void deallocate(void* p, std::size_t bytes) noexcept {
     if (!p) return;
     const SizeClass c = size_class(bytes);
     if (c.index >= kClasses) return std::free(p);  // too large to cache: not counted either
-    Cache& ca = cache;
+    Cache& ca = this_cache();
     // A block beyond what this thread owns was made by another thread, which goes
     // on allocating: keeping it here would grow this cache without bound.
     const bool foreign = ca.owned < c.bytes;
@@ -119,10 +129,10 @@ void deallocate(void* p, std::size_t bytes) noexcept {
     ca.bytes += c.bytes;
 }
 
-std::size_t cached_bytes() noexcept { return cache.bytes; }
+std::size_t cached_bytes() noexcept { return this_cache().bytes; }
 
-std::size_t owned_bytes() noexcept { return cache.owned; }
+std::size_t owned_bytes() noexcept { return this_cache().owned; }
 
-void release_cached() noexcept { flush(cache); }
+void release_cached() noexcept { flush(this_cache()); }
 
 }  // namespace tg::memory
