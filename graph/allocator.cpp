@@ -96,6 +96,14 @@ struct Flusher {
     }
 };
 
+/// Put a freed block on its list.
+inline void keep(Cache& ca, void* p, SizeClass c) noexcept {
+    auto* b = static_cast<FreeBlock*>(p);
+    b->next = ca.lists[c.index];
+    ca.lists[c.index] = b;
+    ca.cached += c.bytes;
+}
+
 // The slow paths below are out of line and tail-called, so that a cache hit
 // (allocate) and a block that simply joins its list (deallocate) save no
 // registers: seed-net makes and frees about 100 blocks per step.
@@ -126,10 +134,7 @@ struct Flusher {
         ca.held -= c.bytes;
         return std::free(p);
     }
-    auto* b = static_cast<FreeBlock*>(p);
-    b->next = ca.lists[c.index];
-    ca.lists[c.index] = b;
-    ca.cached += c.bytes;
+    keep(ca, p, c);
 }
 
 }  // namespace
@@ -152,10 +157,7 @@ void deallocate(void* p, std::size_t bytes) noexcept {
     Cache& ca = this_cache();
     // owned (held - cached) covers the block, and the list has room for it
     if (ca.held - ca.cached < c.bytes || ca.cached + c.bytes > ca.limit) return deallocate_slow(ca, p, c);
-    auto* b = static_cast<FreeBlock*>(p);
-    b->next = ca.lists[c.index];
-    ca.lists[c.index] = b;
-    ca.cached += c.bytes;
+    keep(ca, p, c);
 }
 
 std::size_t cached_bytes() noexcept { return this_cache().cached; }
