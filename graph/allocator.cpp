@@ -42,15 +42,32 @@ inline SizeClass size_class(std::size_t bytes) {
 
 // Trivially destructible, so that access needs no guard; the Flusher below
 // empties it when the thread exits.
+//
+// The bound of Note [caching allocator] is kept as `held`, the bytes this thread
+// took from malloc and has neither freed nor lost to another thread: the blocks
+// in its lists plus those it handed out. The bytes it owns are `held - cached`,
+// and a cache hit changes neither `held` nor, as it should, that difference.
+// `limit` is kMaxCachedBytes while the Flusher exists and 0 before it is made or
+// once the thread exits, so one comparison covers the cap and both cases.
 struct Cache {
     FreeBlock* lists[kClasses];
-    std::size_t bytes;
-    std::size_t owned;  // bytes allocated here and not freed here: the bound on `bytes`
-    bool registered;    // the Flusher of this thread exists
-    bool dead;          // the thread is exiting: no more caching
+    std::size_t cached;  // bytes in `lists`
+    std::size_t held;    // cached + owned
+    std::size_t limit;   // most bytes `lists` may hold now
+    bool registered;     // the Flusher of this thread exists
+    bool dead;           // the thread is exiting: no more caching
 };
 
 thread_local Cache cache{};
+
+/// This thread's cache. GCC recomputes a thread-local's address (a TLS
+/// descriptor call) at every use in a function, not once: taking it through an
+/// empty asm makes it an ordinary pointer, computed once per call.
+inline Cache& this_cache() noexcept {
+    Cache* p = &cache;
+    asm("" : "+r"(p));
+    return *p;
+}
 
 void* system_allocate(const SizeClass& c) {
     void* p = c.bytes <= kSmallMax ? std::malloc(c.bytes) : std::aligned_alloc(kAlign, c.bytes);
@@ -66,20 +83,58 @@ void flush(Cache& ca) noexcept {
             head = next;
         }
     }
-    ca.bytes = 0;
+    ca.held -= ca.cached;
+    ca.cached = 0;
 }
 
 struct Flusher {
     ~Flusher() {
-        flush(cache);
-        cache.dead = true;
+        Cache& ca = this_cache();
+        flush(ca);
+        ca.dead = true;
+        ca.limit = 0;
     }
 };
 
-[[gnu::noinline]] void register_flusher(Cache& ca) {
-    thread_local Flusher flusher;
-    (void)flusher;
-    ca.registered = true;
+/// Put a freed block on its list.
+inline void keep(Cache& ca, void* p, SizeClass c) noexcept {
+    auto* b = static_cast<FreeBlock*>(p);
+    b->next = ca.lists[c.index];
+    ca.lists[c.index] = b;
+    ca.cached += c.bytes;
+}
+
+// The slow paths below are out of line and tail-called, so that a cache hit
+// (allocate) and a block that simply joins its list (deallocate) save no
+// registers: seed-net makes and frees about 100 blocks per step.
+
+/// allocate() on an empty list: a new block, counted as held.
+[[gnu::noinline]] void* allocate_new(Cache& ca, SizeClass c) {
+    void* p = system_allocate(c);
+    ca.held += c.bytes;
+    return p;
+}
+
+/// deallocate() when the fast check failed: the block is foreign, the cache is
+/// full, or this thread has no Flusher yet (make it) or is exiting.
+[[gnu::noinline]] void deallocate_slow(Cache& ca, void* p, SizeClass c) noexcept {
+    // A block beyond what this thread owns was made by another thread, which goes
+    // on allocating: keeping it here would grow this cache without bound.
+    if (ca.held - ca.cached < c.bytes) {
+        ca.held = ca.cached;  // owns nothing now
+        return std::free(p);
+    }
+    if (!ca.dead && !ca.registered) {
+        thread_local Flusher flusher;
+        (void)flusher;
+        ca.registered = true;
+        ca.limit = kMaxCachedBytes;
+    }
+    if (ca.cached + c.bytes > ca.limit) {  // full, or exiting
+        ca.held -= c.bytes;
+        return std::free(p);
+    }
+    keep(ca, p, c);
 }
 
 }  // namespace
@@ -87,42 +142,31 @@ struct Flusher {
 void* allocate(std::size_t bytes) {
     const SizeClass c = size_class(bytes);
     if (c.index >= kClasses) return system_allocate(c);
-    Cache& ca = cache;
-    if (FreeBlock* b = ca.lists[c.index]) {
-        ca.lists[c.index] = b->next;
-        ca.bytes -= c.bytes;
-        ca.owned += c.bytes;
-        return b;
-    }
-    void* p = system_allocate(c);
-    ca.owned += c.bytes;
-    return p;
+    Cache& ca = this_cache();
+    FreeBlock* b = ca.lists[c.index];
+    if (!b) return allocate_new(ca, c);
+    ca.lists[c.index] = b->next;
+    ca.cached -= c.bytes;  // owned grows by as much
+    return b;
 }
 
 void deallocate(void* p, std::size_t bytes) noexcept {
     if (!p) return;
     const SizeClass c = size_class(bytes);
     if (c.index >= kClasses) return std::free(p);  // too large to cache: not counted either
-    Cache& ca = cache;
-    // A block beyond what this thread owns was made by another thread, which goes
-    // on allocating: keeping it here would grow this cache without bound.
-    const bool foreign = ca.owned < c.bytes;
-    ca.owned = foreign ? 0 : ca.owned - c.bytes;
-    if (foreign || ca.dead || ca.bytes + c.bytes > kMaxCachedBytes) {
-        std::free(p);
-        return;
-    }
-    if (!ca.registered) register_flusher(ca);
-    auto* b = static_cast<FreeBlock*>(p);
-    b->next = ca.lists[c.index];
-    ca.lists[c.index] = b;
-    ca.bytes += c.bytes;
+    Cache& ca = this_cache();
+    // owned (held - cached) covers the block, and the list has room for it
+    if (ca.held - ca.cached < c.bytes || ca.cached + c.bytes > ca.limit) return deallocate_slow(ca, p, c);
+    keep(ca, p, c);
 }
 
-std::size_t cached_bytes() noexcept { return cache.bytes; }
+std::size_t cached_bytes() noexcept { return this_cache().cached; }
 
-std::size_t owned_bytes() noexcept { return cache.owned; }
+std::size_t owned_bytes() noexcept {
+    const Cache& ca = this_cache();
+    return ca.held - ca.cached;
+}
 
-void release_cached() noexcept { flush(cache); }
+void release_cached() noexcept { flush(this_cache()); }
 
 }  // namespace tg::memory

@@ -30,21 +30,12 @@ namespace {
 std::uint32_t version_of(const Tensor& t) { return t.impl() ? t.impl()->version : 0; }
 }  // namespace
 
-InputList::InputList(std::initializer_list<Tensor> inputs) : size_(inputs.size()) {
-    std::size_t i = 0;
-    for (const Tensor& t : inputs) {
-        if (i < kInline) {
-            small_[i] = t;
-            small_versions_[i] = version_of(t);
-        } else {
-            big_.push_back(t);
-            big_versions_.push_back(version_of(t));
-        }
-        ++i;
-    }
-}
+InputList::InputList(std::initializer_list<Tensor> inputs)
+    : InputList(std::span<const Tensor>(inputs.begin(), inputs.size())) {}
 
-InputList::InputList(const std::vector<Tensor>& inputs) : size_(inputs.size()) {
+InputList::InputList(const std::vector<Tensor>& inputs) : InputList(std::span<const Tensor>(inputs)) {}
+
+InputList::InputList(std::span<const Tensor> inputs) : size_(inputs.size()) {
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         if (i < kInline) {
             small_[i] = inputs[i];
@@ -63,7 +54,7 @@ void InputList::clear() {
     size_ = 0;
 }
 
-Node::Node(const char* name, InputList inputs)
+Node::Node(const char* name, InputList&& inputs)
     : name_(name), sequence_(next_sequence.fetch_add(1, std::memory_order_relaxed)), inputs_(std::move(inputs)) {
     live_nodes.fetch_add(1, std::memory_order_relaxed);
 }

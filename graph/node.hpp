@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <optional>
 #include <vector>
 
@@ -71,11 +72,13 @@ private:
     std::vector<Tensor> big_;
     std::vector<std::uint32_t> big_versions_;
     std::size_t size_ = 0;
+
+    explicit InputList(std::span<const Tensor> inputs);  // both public constructors
 };
 
 class Node {
 public:
-    Node(const char* name, InputList inputs);
+    Node(const char* name, InputList&& inputs);
     virtual ~Node();
     Node(const Node&) = delete;
     Node& operator=(const Node&) = delete;
@@ -136,7 +139,7 @@ private:
 template <class Rule>
 class RuleNode final : public Node {
 public:
-    RuleNode(const char* name, InputList inputs, Rule rule) : Node(name, std::move(inputs)), rule_(std::move(rule)) {}
+    RuleNode(const char* name, InputList&& inputs, Rule rule) : Node(name, std::move(inputs)), rule_(std::move(rule)) {}
     void apply(BackwardContext& ctx) override { (*rule_)(ctx); }
     void release() override {
         Node::release();
@@ -178,7 +181,7 @@ inline void check_anomaly(const char* op, const Tensor& t, const char* phase) {
 
 /// A new node for a rule, from the caching allocator (Note [caching allocator]).
 template <class Rule, class R>
-std::shared_ptr<Node> make_node(const char* name, InputList inputs, R&& rule) {
+std::shared_ptr<Node> make_node(const char* name, InputList&& inputs, R&& rule) {
     return std::allocate_shared<RuleNode<Rule>>(memory::CachingAllocator<RuleNode<Rule>>(), name, std::move(inputs),
                                                 std::forward<R>(rule));
 }

@@ -19,14 +19,17 @@ using Array = xt::xarray<T, xt::layout_type::row_major, memory::CachingAllocator
 struct TensorImpl {
     std::variant<Array<float>, Array<double>> values;
     bool requires_grad = false;    // leaves only; non-leaves require grad through grad_fn
-    // In the padding after requires_grad, so TensorImpl keeps its size (a larger one
-    // stopped GCC inlining the shape swap in make_tensor: 1% of a seed-net step).
+    // In the padding after requires_grad, so TensorImpl keeps its size.
     std::uint32_t version = 0;      // in-place writes so far (Note [version counter] in node.hpp)
     std::shared_ptr<Node> grad_fn;  // the node that produced this tensor, if recorded
     Tensor grad;                    // accumulated gradient (leaves)
 
+    // Flattened: moving an array moves its shape, strides and backstrides, three small
+    // vectors that xtensor moves by a general swap (resize, fill, copy). Inlined where
+    // the destination is known to be empty, that folds to a few copies; left to GCC,
+    // whether the swap stayed a call changed with TensorImpl's size (seed-net: 4%).
     template <class T>
-    explicit TensorImpl(Array<T>&& a) : values(std::move(a)) {}
+    [[gnu::flatten]] explicit TensorImpl(Array<T>&& a) : values(std::move(a)) {}
 
     DType dtype() const { return values.index() == 0 ? DType::f32 : DType::f64; }
     template <class T> Array<T>& get() { return std::get<Array<T>>(values); }

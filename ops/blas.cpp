@@ -140,16 +140,28 @@ void serial_blas_once() {
 }
 
 /// c = op(a) op(b) + beta c by a plain loop (row-major, leading dimensions as in gemm).
-template <class T>
-void small_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda,
-                const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+/// The transposes are template arguments: the inner loop then has no branch.
+template <bool TA, bool TB, class T>
+void small_gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda, const T* b,
+                std::size_t ldb, T beta, T* c, std::size_t ldc) {
     for (std::size_t i = 0; i < m; ++i)
         for (std::size_t j = 0; j < n; ++j) {
             T acc = 0;
-            for (std::size_t p = 0; p < k; ++p) acc += (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+            for (std::size_t p = 0; p < k; ++p) acc += (TA ? a[p * lda + i] : a[i * lda + p]) * (TB ? b[j * ldb + p] : b[p * ldb + j]);
             T& out = c[i * ldc + j];
             out = beta == T(0) ? acc : beta * out + acc;
         }
+}
+
+template <class T>
+void small_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda,
+                const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+    if (ta) {
+        if (tb) return small_gemm<true, true>(m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return small_gemm<true, false>(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    }
+    if (tb) return small_gemm<false, true>(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return small_gemm<false, false>(m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 void cblas_gemm(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
@@ -164,19 +176,34 @@ void cblas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, int lda,
                 b, ldb, beta, c, ldc);
 }
 
+/// Reports the first of gemm's sizes that does not fit BLAS's int; called only
+/// when one does not (out of line: products check all six with one comparison).
+[[noreturn, gnu::cold, gnu::noinline]] void throw_size_too_large(const char* op, std::size_t m, std::size_t n,
+                                                                 std::size_t k, std::size_t lda, std::size_t ldb,
+                                                                 std::size_t ldc) {
+    blas::checked_int(op, "rows", m);
+    blas::checked_int(op, "columns", n);
+    blas::checked_int(op, "inner dimension", k);
+    blas::checked_int(op, "row length of a", lda);
+    blas::checked_int(op, "row length of b", ldb);
+    blas::throw_too_large(op, "row length of c", ldc);
+}
+
 template <class T>
 void gemm_impl(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a,
                std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
     // BLAS takes int: refuse what does not fit before doing anything (never a wrapping cast).
-    const int im = blas::checked_int(op, "rows", m), in = blas::checked_int(op, "columns", n);
-    const int ik = blas::checked_int(op, "inner dimension", k);
-    // BLAS wants leading dimensions of at least 1, even for empty matrices.
-    const int ilda = blas::checked_int(op, "row length of a", std::max<std::size_t>(lda, 1));
-    const int ildb = blas::checked_int(op, "row length of b", std::max<std::size_t>(ldb, 1));
-    const int ildc = blas::checked_int(op, "row length of c", std::max<std::size_t>(ldc, 1));
+    // One test for all six: a size above INT_MAX has a bit at 2^31 or higher, so their OR does.
+    if ((m | n | k | lda | ldb | ldc) > static_cast<std::size_t>(INT_MAX))
+        throw_size_too_large(op, m, n, k, lda, ldb, ldc);
     if (m == 0 || n == 0) return;
     const double mnk = double(m) * double(n) * double(k);
     if (mnk <= kSmallGemm) return small_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    const int im = static_cast<int>(m), in = static_cast<int>(n), ik = static_cast<int>(k);
+    // BLAS wants leading dimensions of at least 1, even for empty matrices.
+    const int ilda = static_cast<int>(std::max<std::size_t>(lda, 1));
+    const int ildb = static_cast<int>(std::max<std::size_t>(ldb, 1));
+    const int ildc = static_cast<int>(std::max<std::size_t>(ldc, 1));
     serial_blas_once();
     const std::size_t threads = static_cast<std::size_t>(num_threads());
     const bool by_rows = m >= n;  // cut the longer side of c

@@ -30,7 +30,7 @@ namespace blas {
 /// n as a BLAS int; a ShapeError naming op and what (e.g. "rows") when n exceeds INT_MAX.
 [[noreturn, gnu::cold]] void throw_too_large(const char* op, const char* what, std::size_t n);
 inline int checked_int(const char* op, const char* what, std::size_t n) {
-    if (n > static_cast<std::size_t>(INT_MAX)) throw_too_large(op, what, n);  // inline: six checks per product
+    if (n > static_cast<std::size_t>(INT_MAX)) throw_too_large(op, what, n);  // inline: one comparison
     return static_cast<int>(n);
 }
 

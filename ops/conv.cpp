@@ -69,63 +69,69 @@ void valid_range(std::ptrdiff_t off, std::size_t s, std::size_t extent, std::siz
     hi = static_cast<std::size_t>(u);
 }
 
-/// One image [C, H, W] to its patch matrix cols [C kh kw, OH OW] (zeros for padding).
-template <class T>
-void im2col(const T* x, const ConvGeom& g, T* cols) {
+/// The walk im2col and col2im share, one row of one image's patch matrix [C kh kw, OH OW]
+/// at a time: for row oy of patch row (c, ki, kj), at offset r in the matrix,
+/// row(r, src, lo, hi, off) when it reads input row src (an offset in the image
+/// [C, H, W]), its output columns [lo, hi) reading input column ox * sw + off and the
+/// others padding; pad(r) when the whole row is padding.
+template <class Row, class Pad>
+void for_each_patch_row(const ConvGeom& geom, Row row, Pad pad) {
+    // A local copy: the row functions write floats through pointers (memset, memcpy), which
+    // could alias a reference, so every field would be reloaded after each call.
+    const ConvGeom g = geom;
     const std::size_t L = g.l();
     for (std::size_t c = 0; c < g.c; ++c)
         for (std::size_t ki = 0; ki < g.kh; ++ki)
             for (std::size_t kj = 0; kj < g.kw; ++kj) {
-                T* row = cols + ((c * g.kh + ki) * g.kw + kj) * L;
+                const std::size_t r = ((c * g.kh + ki) * g.kw + kj) * L;
                 const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(kj * g.dw) - static_cast<std::ptrdiff_t>(g.pw);
                 std::size_t lo, hi;
                 valid_range(off, g.sw, g.w, g.ow, lo, hi);
                 for (std::size_t oy = 0; oy < g.oh; ++oy) {
-                    T* r = row + oy * g.ow;
                     const std::ptrdiff_t iy = static_cast<std::ptrdiff_t>(oy * g.sh + ki * g.dh) -
                                               static_cast<std::ptrdiff_t>(g.ph);
-                    if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(g.h)) {
-                        std::fill(r, r + g.ow, T(0));
-                        continue;
-                    }
-                    const T* src = x + (c * g.h + static_cast<std::size_t>(iy)) * g.w;
-                    std::fill(r, r + lo, T(0));
-                    if (g.sw == 1) {
-                        std::memcpy(r + lo, src + (static_cast<std::ptrdiff_t>(lo) + off), (hi - lo) * sizeof(T));
-                    } else {
-                        for (std::size_t ox = lo; ox < hi; ++ox)
-                            r[ox] = src[static_cast<std::ptrdiff_t>(ox * g.sw) + off];
-                    }
-                    std::fill(r + hi, r + g.ow, T(0));
+                    if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(g.h)) pad(r + oy * g.ow);
+                    else row(r + oy * g.ow, (c * g.h + static_cast<std::size_t>(iy)) * g.w, lo, hi, off);
                 }
             }
+}
+
+/// One image [C, H, W] to its patch matrix cols [C kh kw, OH OW] (zeros for padding).
+template <class T>
+void im2col(const T* x, const ConvGeom& g, T* cols) {
+    const std::size_t ow = g.ow, sw = g.sw;
+    for_each_patch_row(
+        g,
+        [=](std::size_t r, std::size_t src, std::size_t lo, std::size_t hi, std::ptrdiff_t off) {
+            T* out = cols + r;
+            const T* in = x + src;
+            std::fill(out, out + lo, T(0));
+            if (sw == 1)
+                std::memcpy(out + lo, in + (static_cast<std::ptrdiff_t>(lo) + off), (hi - lo) * sizeof(T));
+            else
+                for (std::size_t ox = lo; ox < hi; ++ox) out[ox] = in[static_cast<std::ptrdiff_t>(ox * sw) + off];
+            std::fill(out + hi, out + ow, T(0));
+        },
+        [=](std::size_t r) { std::fill(cols + r, cols + r + ow, T(0)); });
 }
 
 /// The adjoint of im2col: add each patch entry back onto its pixel of dx [C, H, W].
 template <class T>
 void col2im(const T* cols, const ConvGeom& g, T* dx) {
-    const std::size_t L = g.l();
-    for (std::size_t c = 0; c < g.c; ++c)
-        for (std::size_t ki = 0; ki < g.kh; ++ki)
-            for (std::size_t kj = 0; kj < g.kw; ++kj) {
-                const T* row = cols + ((c * g.kh + ki) * g.kw + kj) * L;
-                const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(kj * g.dw) - static_cast<std::ptrdiff_t>(g.pw);
-                std::size_t lo, hi;
-                valid_range(off, g.sw, g.w, g.ow, lo, hi);
-                for (std::size_t oy = 0; oy < g.oh; ++oy) {
-                    const std::ptrdiff_t iy = static_cast<std::ptrdiff_t>(oy * g.sh + ki * g.dh) -
-                                              static_cast<std::ptrdiff_t>(g.ph);
-                    if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(g.h)) continue;
-                    const T* r = row + oy * g.ow;
-                    T* dst = dx + (c * g.h + static_cast<std::size_t>(iy)) * g.w;
-                    if (g.sw == 1) {
-                        T* d = dst + (static_cast<std::ptrdiff_t>(lo) + off);
-                        for (std::size_t ox = lo; ox < hi; ++ox) d[ox - lo] += r[ox];
-                    } else {
-                        for (std::size_t ox = lo; ox < hi; ++ox) dst[static_cast<std::ptrdiff_t>(ox * g.sw) + off] += r[ox];
-                    }
-                }
+    const std::size_t sw = g.sw;
+    for_each_patch_row(
+        g,
+        [=](std::size_t r, std::size_t dst, std::size_t lo, std::size_t hi, std::ptrdiff_t off) {
+            const T* in = cols + r;
+            T* out = dx + dst;
+            if (sw == 1) {
+                T* d = out + (static_cast<std::ptrdiff_t>(lo) + off);
+                for (std::size_t ox = lo; ox < hi; ++ox) d[ox - lo] += in[ox];
+            } else {
+                for (std::size_t ox = lo; ox < hi; ++ox) out[static_cast<std::ptrdiff_t>(ox * sw) + off] += in[ox];
             }
+        },
+        [](std::size_t) {});  // padding: its entries go nowhere
 }
 
 Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g);

@@ -128,22 +128,21 @@ void row_mark(const T* __restrict in, std::ptrdiff_t off, std::size_t s, std::si
     for (std::size_t ox = lo; ox < hi; ++ox) mask[ox * words] |= std::uint64_t{TG_IN(ox) == y[ox]} << shift;
 }
 
-template <std::size_t S, class T>
-void row_gather(const T* __restrict in, std::ptrdiff_t off, std::size_t s, std::size_t lo, std::size_t hi,
-                T* __restrict y, const std::uint64_t* __restrict mask, std::size_t words, unsigned shift) {
+/// The map (Scatter false: y[ox] += input) or its transpose (Scatter true: input += y[ox])
+/// at one window position, where a max pool's mask has the bit (everywhere for average
+/// pools, mask null). One body for both directions, so they cannot drift apart.
+template <bool Scatter, std::size_t S, class T>
+void row_add(std::conditional_t<Scatter, T, const T>* __restrict in, std::ptrdiff_t off, std::size_t s,
+             std::size_t lo, std::size_t hi, std::conditional_t<Scatter, const T, T>* __restrict y,
+             const std::uint64_t* __restrict mask, std::size_t words, unsigned shift) {
+    auto add = [&](std::size_t ox, bool on) {
+        if constexpr (Scatter) TG_IN(ox) += on ? y[ox] : T(0);
+        else y[ox] += on ? TG_IN(ox) : T(0);
+    };
     if (mask)
-        for (std::size_t ox = lo; ox < hi; ++ox) y[ox] += ((mask[ox * words] >> shift) & 1u) ? TG_IN(ox) : T(0);
+        for (std::size_t ox = lo; ox < hi; ++ox) add(ox, (mask[ox * words] >> shift) & 1u);
     else
-        for (std::size_t ox = lo; ox < hi; ++ox) y[ox] += TG_IN(ox);
-}
-
-template <std::size_t S, class T>
-void row_scatter(T* __restrict in, std::ptrdiff_t off, std::size_t s, std::size_t lo, std::size_t hi,
-                 const T* __restrict v, const std::uint64_t* __restrict mask, std::size_t words, unsigned shift) {
-    if (mask)
-        for (std::size_t ox = lo; ox < hi; ++ox) TG_IN(ox) += ((mask[ox * words] >> shift) & 1u) ? v[ox] : T(0);
-    else
-        for (std::size_t ox = lo; ox < hi; ++ox) TG_IN(ox) += v[ox];
+        for (std::size_t ox = lo; ox < hi; ++ox) add(ox, true);
 }
 
 #undef TG_IN
@@ -166,24 +165,33 @@ void for_positions(const PoolMap& m, std::size_t p, std::size_t oy, std::size_t&
     }
 }
 
-/// y = M x (values only).
-template <class T>
-void map_apply(const PoolMap& m, const T* x, T* y) {
+/// y = M x, or dx = M^T gy with Transpose (dx starts at zero), values only. One walk for
+/// both directions: per output row, its outputs' scales, then per window position one
+/// row_add that gathers into y (scaled afterwards) or scatters the scaled gradient.
+template <bool Transpose, class T>
+void map_run(const PoolMap& m, const T* src, T* dst) {
     const PoolGeom& g = m.g;
-    std::vector<T> scale(g.ow);
+    std::vector<T> v(g.ow);  // the scales; for the transpose, times the gradients
     with_stride(g.sw, [&](auto tag) {
         constexpr std::size_t S = decltype(tag)::value;
         for (std::size_t p = 0; p < g.planes; ++p)
             for (std::size_t oy = 0; oy < g.oh; ++oy) {
                 const std::size_t first = (p * g.oh + oy) * g.ow;
-                T* yrow = y + first;
-                std::fill(yrow, yrow + g.ow, T(0));
                 std::size_t ky0, ky1;
+                std::ptrdiff_t y0;
+                m.rows(oy, ky0, ky1, y0);
+                row_scale(m, first, ky0, ky1, v.data());
+                T* y = dst + first;  // (the map's output row)
+                if constexpr (Transpose)
+                    for (std::size_t ox = 0; ox < g.ow; ++ox) v[ox] *= src[first + ox];
+                else
+                    std::fill(y, y + g.ow, T(0));
                 for_positions(m, p, oy, ky0, ky1, [&](std::size_t kj, std::size_t row, const std::uint64_t* mw, unsigned sh) {
-                    row_gather<S>(x + row, m.off[kj], g.sw, m.lo[kj], m.hi[kj], yrow, mw, m.words, sh);
+                    if constexpr (Transpose) row_add<true, S, T>(dst + row, m.off[kj], g.sw, m.lo[kj], m.hi[kj], v.data(), mw, m.words, sh);
+                    else row_add<false, S, T>(src + row, m.off[kj], g.sw, m.lo[kj], m.hi[kj], y, mw, m.words, sh);
                 });
-                row_scale(m, first, ky0, ky1, scale.data());
-                for (std::size_t ox = 0; ox < g.ow; ++ox) yrow[ox] *= scale[ox];
+                if constexpr (!Transpose)
+                    for (std::size_t ox = 0; ox < g.ow; ++ox) y[ox] *= v[ox];
             }
     });
 }
@@ -194,8 +202,27 @@ bool tiling(const PoolGeom& g, std::size_t kh, std::size_t kw) {
     return g.kh == kh && g.kw == kw && g.sh == kh && g.sw == kw && g.ph == 0 && g.pw == 0;
 }
 
+template <std::size_t KH, std::size_t KW>
+struct Tile {
+    static constexpr std::size_t kh = KH, kw = KW;
+};
+
+/// f(Tile<KH, KW>{}) when g is a tiling window with a fast kernel, and whether it was:
+/// the one list of those windows, for the forward and the backward.
+template <class F>
+bool with_tile(const PoolGeom& g, F f) {
+    if (tiling(g, 2, 2)) return f(Tile<2, 2>{}), true;
+    if (tiling(g, 1, 2)) return f(Tile<1, 2>{}), true;
+    if (tiling(g, 3, 3)) return f(Tile<3, 3>{}), true;
+    return false;
+}
+
+bool has_tile(const PoolGeom& g) {
+    return with_tile(g, [](auto) {});
+}
+
 template <std::size_t KH, std::size_t KW, class T>
-bool tiled_max(const PoolGeom& g, const T* __restrict x, T* __restrict y, std::uint64_t* __restrict mask,
+void tiled_max(const PoolGeom& g, const T* __restrict x, T* __restrict y, std::uint64_t* __restrict mask,
                std::vector<std::pair<std::size_t, std::size_t>>& nan_rows) {
     for (std::size_t p = 0; p < g.planes; ++p)
         for (std::size_t oy = 0; oy < g.oh; ++oy) {
@@ -220,7 +247,6 @@ bool tiled_max(const PoolGeom& g, const T* __restrict x, T* __restrict y, std::u
             }
             if (nan) nan_rows.emplace_back(p, oy);
         }
-    return true;
 }
 
 template <std::size_t KH, std::size_t KW, class T>
@@ -244,28 +270,6 @@ void tiled_scatter(const PoolGeom& g, const T* __restrict gy, const std::uint64_
         }
 }
 
-/// dx = M^T gy (values only; dx starts at zero).
-template <class T>
-void map_transpose(const PoolMap& m, const T* gy, T* dx) {
-    const PoolGeom& g = m.g;
-    std::vector<T> v(g.ow);
-    with_stride(g.sw, [&](auto tag) {
-        constexpr std::size_t S = decltype(tag)::value;
-        for (std::size_t p = 0; p < g.planes; ++p)
-            for (std::size_t oy = 0; oy < g.oh; ++oy) {
-                const std::size_t first = (p * g.oh + oy) * g.ow;
-                std::size_t ky0, ky1;
-                std::ptrdiff_t y0;
-                m.rows(oy, ky0, ky1, y0);
-                row_scale(m, first, ky0, ky1, v.data());
-                for (std::size_t ox = 0; ox < g.ow; ++ox) v[ox] *= gy[first + ox];
-                for_positions(m, p, oy, ky0, ky1, [&](std::size_t kj, std::size_t row, const std::uint64_t* mw, unsigned sh) {
-                    row_scatter<S>(dx + row, m.off[kj], g.sw, m.lo[kj], m.hi[kj], v.data(), mw, m.words, sh);
-                });
-            }
-    });
-}
-
 Tensor map_gather(const Tensor& x, const MapPtr& m);
 
 Tensor map_scatter(const Tensor& gy, const MapPtr& m) {
@@ -274,14 +278,15 @@ Tensor map_scatter(const Tensor& gy, const MapPtr& m) {
         Array<T> r = Array<T>::from_shape(kernels::to_xshape(m->in_shape));
         const T* pg = values<T>(gy).data();
         const PoolGeom& g = m->g;
+        const bool tiled = m->kind == PoolKind::max && has_tile(g);
         // the tiling kernels write every element they cover: zero only what they do not
-        const bool covers = m->kind == PoolKind::max && g.oh * g.sh == g.h && g.ow * g.sw == g.w &&
-                            (tiling(g, 2, 2) || tiling(g, 1, 2) || tiling(g, 3, 3));
-        if (!covers) r.fill(T(0));
-        if (m->kind == PoolKind::max && tiling(m->g, 2, 2)) tiled_scatter<2, 2>(m->g, pg, m->mask.data(), r.data());
-        else if (m->kind == PoolKind::max && tiling(m->g, 1, 2)) tiled_scatter<1, 2>(m->g, pg, m->mask.data(), r.data());
-        else if (m->kind == PoolKind::max && tiling(m->g, 3, 3)) tiled_scatter<3, 3>(m->g, pg, m->mask.data(), r.data());
-        else map_transpose(*m, pg, r.data());
+        if (!(tiled && g.oh * g.sh == g.h && g.ow * g.sw == g.w)) r.fill(T(0));
+        if (tiled)
+            with_tile(g, [&](auto t) {
+                tiled_scatter<decltype(t)::kh, decltype(t)::kw>(g, pg, m->mask.data(), r.data());
+            });
+        else
+            map_run<true>(*m, pg, r.data());
         return make_tensor(std::move(r));
     });
     return record("pool_scatter", {gy}, out, [m](BackwardContext& ctx) { ctx.add(0, map_gather(ctx.grad_out(), m)); });
@@ -291,7 +296,7 @@ Tensor map_values(const Tensor& x, const PoolMap& m) {
     return dispatch(x.dtype(), [&](auto z) {
         using T = decltype(z);
         Array<T> r = Array<T>::from_shape(kernels::to_xshape(m.out_shape));
-        map_apply(m, values<T>(x).data(), r.data());
+        map_run<false>(m, values<T>(x).data(), r.data());
         return make_tensor(std::move(r));
     });
 }
@@ -382,7 +387,7 @@ Tensor max_pool(const char* op, const Tensor& x, bool one_d, Size2 kernel, Size2
     const PoolGeom& g = m->g;
     m->words = (g.kh * g.kw + 63) / 64;
     const std::size_t mask_words = g.planes * g.oh * g.ow * m->words;
-    if (tiling(g, 2, 2) || tiling(g, 1, 2) || tiling(g, 3, 3)) m->mask.resize(mask_words);  // written in full below
+    if (has_tile(g)) m->mask.resize(mask_words);  // written in full below
     else m->mask.assign(mask_words, 0);
     std::vector<std::pair<std::size_t, std::size_t>> nan_rows;
     Tensor y = dispatch(x.dtype(), [&](auto z) {
@@ -391,10 +396,10 @@ Tensor max_pool(const char* op, const Tensor& x, bool one_d, Size2 kernel, Size2
         T* py = r.data();
         const T* px = values<T>(x).data();
         const std::size_t words = m->words, sw = g.sw;
-        if (tiling(g, 2, 2)) tiled_max<2, 2>(g, px, py, m->mask.data(), nan_rows);
-        else if (tiling(g, 1, 2)) tiled_max<1, 2>(g, px, py, m->mask.data(), nan_rows);
-        else if (tiling(g, 3, 3)) tiled_max<3, 3>(g, px, py, m->mask.data(), nan_rows);
-        else
+        const bool tiled = with_tile(g, [&](auto t) {
+            tiled_max<decltype(t)::kh, decltype(t)::kw>(g, px, py, m->mask.data(), nan_rows);
+        });
+        if (!tiled)
             with_stride(sw, [&](auto tag) {
                 constexpr std::size_t S = decltype(tag)::value;
                 for (std::size_t p = 0; p < g.planes; ++p)
