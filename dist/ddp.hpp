@@ -30,6 +30,9 @@ namespace tg::dist {
 struct DDPOptions {
     /// Bucket size in bytes (PyTorch's default: 25 MB).
     std::size_t bucket_bytes = 25u << 20;
+    /// The first bucket (the last layers, whose gradients are final first) is
+    /// smaller, so that communication starts early in backward (PyTorch: 1 MB).
+    std::size_t first_bucket_bytes = 1u << 20;
     /// Overlap: launch each bucket's all-reduce as soon as it is ready. Off: all
     /// at the end of backward (for measuring what overlap hides).
     bool overlap = true;

@@ -7,9 +7,11 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
+#include <tapegrad/ops/blas.hpp>
 
 #include "environment.hpp"
 
@@ -71,6 +73,24 @@ static_assert(sizeof(MPI_Request) <= 64);
 
 bool available() { return true; }
 
+namespace {
+
+/// Ranks on one machine share its cores: unless the user chose a number
+/// (TAPEGRAD_NUM_THREADS), each rank's products use cores / (ranks on this
+/// machine) threads, so 2 ranks on 2 cores do not run 4 threads.
+void share_cores_among_local_ranks() {
+    if (std::getenv("TAPEGRAD_NUM_THREADS")) return;
+    MPI_Comm local;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local) != MPI_SUCCESS) return;
+    int here = 1;
+    MPI_Comm_size(local, &here);
+    MPI_Comm_free(&local);
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    set_num_threads(std::max(1, cores / std::max(1, here)));
+}
+
+}  // namespace
+
 bool initialized() {
     int on = 0, off = 0;
     MPI_Initialized(&on);
@@ -88,6 +108,7 @@ void init() {
     // Errors come back as codes, which check() turns into exceptions.
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     g_we_initialised = true;
+    share_cores_among_local_ranks();
 }
 
 void finalize() {

@@ -8,7 +8,7 @@ constexpr long kBatch = 64, kBatches = 4;
 
 int main(int argc, char** argv) {
     const bench::Args args = bench::parse_args(argc, argv);
-    bench::set_blas_threads(args.threads);
+    bench::set_threads(args.threads);
     tg::manual_seed(0);
     bench::CnnNet net;
     tg::optim::SGD opt(net.parameters(), 0.01);

@@ -1,7 +1,7 @@
 // Data-parallel mlp and cnn training steps over MPI (weak scaling: every rank
 // takes a full batch of the workload, so P ranks train on P batches a step).
 // Run under mpirun:
-//   mpirun -np 2 build/bench/tg_data_parallel --workload mlp [--no-overlap] [--steps N]
+//   mpirun -np 2 build/bench/tg_data_parallel --workload mlp [--no-overlap] [--bucket-kb K] [--steps N]
 // Rank 0 prints one line:
 //   workload=dp-mlp ranks=2 overlap=1 us_per_step=.. samples_per_s=.. exposed_comm_us=.. grad_bytes=..
 // samples_per_s counts every rank's samples; exposed_comm_us is the time per step
@@ -37,16 +37,18 @@ int main(int argc, char** argv) {
     tg::dist::Environment env;
     std::string workload = "mlp";
     bool overlap = true;
+    std::size_t bucket_bytes = tg::dist::DDPOptions{}.bucket_bytes;
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--workload") && i + 1 < argc) workload = argv[++i];
         else if (!std::strcmp(argv[i], "--no-overlap")) overlap = false;
+        else if (!std::strcmp(argv[i], "--bucket-kb") && i + 1 < argc) bucket_bytes = std::strtoul(argv[++i], nullptr, 10) * 1024;
         else rest.push_back(argv[i]);
     }
     const bench::Args args = bench::parse_args(static_cast<int>(rest.size()), rest.data());
-    bench::set_blas_threads(args.threads);
+    bench::set_threads(args.threads);
     Setup s = make(workload);
-    tg::dist::DistributedDataParallel ddp(s.net, {.overlap = overlap});
+    tg::dist::DistributedDataParallel ddp(s.net, {.bucket_bytes = bucket_bytes, .overlap = overlap});
     tg::optim::SGD opt(s.net->parameters(), 0.01);
     const auto rank = static_cast<std::uint64_t>(tg::dist::rank());
     std::vector<tg::Tensor> xs, ys;
@@ -74,9 +76,9 @@ int main(int argc, char** argv) {
                              tg::dist::ReduceOp::mean);
     const int world = tg::dist::world_size();
     if (tg::dist::is_chief())
-        std::printf("workload=dp-%s ranks=%d overlap=%d us_per_step=%.3f samples_per_s=%.1f exposed_comm_us=%.3f "
-                    "grad_bytes=%zu\n",
-                    workload.c_str(), world, overlap ? 1 : 0, us, static_cast<double>(s.batch * world) * 1e6 / us,
-                    exposed_us, ddp.stats().bytes_per_pass);
+        std::printf("workload=dp-%s ranks=%d overlap=%d buckets=%zu us_per_step=%.3f samples_per_s=%.1f "
+                    "exposed_comm_us=%.3f grad_bytes=%zu\n",
+                    workload.c_str(), world, overlap ? 1 : 0, ddp.bucket_count(), us,
+                    static_cast<double>(s.batch * world) * 1e6 / us, exposed_us, ddp.stats().bytes_per_pass);
     return 0;
 }

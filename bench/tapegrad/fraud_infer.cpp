@@ -6,7 +6,7 @@
 
 int main(int argc, char** argv) {
     const bench::Args args = bench::parse_args(argc, argv);
-    bench::set_blas_threads(args.threads);
+    bench::set_threads(args.threads);
     constexpr long kBatch = 4096;
     bench::FraudNet net;
     net.eval();

@@ -3,7 +3,7 @@
 
 int main(int argc, char** argv) {
     const bench::Args args = bench::parse_args(argc, argv);
-    bench::set_blas_threads(args.threads);
+    bench::set_threads(args.threads);
     constexpr long kBatch = 256, kBatches = 4;
     bench::FraudNet net;
     tg::optim::Adam opt(net.parameters(), {.lr = 1e-3});

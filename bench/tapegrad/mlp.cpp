@@ -7,7 +7,7 @@ constexpr long kBatch = 128, kBatches = 4;
 
 int main(int argc, char** argv) {
     const bench::Args args = bench::parse_args(argc, argv);
-    bench::set_blas_threads(args.threads);
+    bench::set_threads(args.threads);
     bench::MlpNet net;
     tg::optim::SGD opt(net.parameters(), 0.01);
     std::vector<tg::Tensor> xs, ys;

@@ -11,7 +11,7 @@ constexpr long kBatch = 32, kBatches = 2, kSteps = 50, kInput = 32, kHidden = 12
 
 int main(int argc, char** argv) {
     const bench::Args args = bench::parse_args(argc, argv);
-    bench::set_blas_threads(args.threads);
+    bench::set_threads(args.threads);
     tg::manual_seed(0);
     tg::nn::RNNCell cell(kInput, kHidden);
     tg::nn::Linear head(kHidden, 10);

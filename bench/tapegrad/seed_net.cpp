@@ -9,7 +9,7 @@
 
 int main(int argc, char** argv) {
     const bench::Args args = bench::parse_args(argc, argv);
-    bench::set_blas_threads(args.threads);
+    bench::set_threads(args.threads);
     using namespace tg;
     Tensor w1 = tensor({{0.15, 0.20}, {0.25, 0.30}}).requires_grad_();  // [out, in]: w1 w2 / w3 w4
     Tensor w2 = tensor({{0.40, 0.45}, {0.50, 0.55}}).requires_grad_();  // w5 w6 / w7 w8

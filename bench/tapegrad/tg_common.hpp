@@ -11,6 +11,14 @@
 
 namespace bench {
 
+/// The threads a run may use: tapegrad's own (large products in bands,
+/// tg::set_num_threads) and OpenBLAS's. Setting only OpenBLAS's would leave
+/// tapegrad at its default, every core.
+inline void set_threads(int n) {
+    set_blas_threads(n);
+    tg::set_num_threads(n);
+}
+
 inline tg::Tensor to_tg(const std::vector<float>& v, const tg::Shape& shape) { return tg::from_vector(v, shape); }
 
 /// Class labels as the [N] float tensor tapegrad's cross_entropy takes.

@@ -93,6 +93,12 @@ TEST_CASE("ddp: parameters start from rank 0's values; several buckets when aske
     auto net = std::make_shared<Linear>(4, 3);
     dist::DistributedDataParallel ddp(net, {.bucket_bytes = 16});
     CHECK(ddp.bucket_count() == 2);
+    // By default one bucket of 25 MB, but the first (the last layers) holds at most
+    // 1 MB: 2 x 16 KiB layers share it, a 1.2 MB layer takes the next.
+    auto wide = std::make_shared<Sequential>(std::make_shared<Linear>(600, 500), std::make_shared<Linear>(500, 8),
+                                             std::make_shared<Linear>(8, 500));
+    CHECK(dist::DistributedDataParallel(wide).bucket_count() == 2);
+    CHECK(dist::DistributedDataParallel(wide, {.first_bucket_bytes = 25u << 20}).bucket_count() == 1);
     Tensor w = net->weight.detach().clone();
     Tensor w0 = w.clone();
     dist::broadcast(w0, 0);

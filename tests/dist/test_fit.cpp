@@ -41,14 +41,14 @@ TEST_CASE("fit with data_parallel(): 2 ranks x 32 rows equal one process x 64 ro
     auto single = make_net();
     optim::SGD opt1(single->parameters(), {.lr = 0.1, .momentum = 0.9});
     const History h1 = fit(single, BCEWithLogitsLoss(), opt1, train,
-                           {.epochs = 3, .batch_size = 64, .shuffle = false, .validation = validation,
+                           {.epochs = 3, .batch_size = 64, .seed = 5, .validation = validation,
                             .metrics = metrics, .verbose = 0});
 
     auto parallel = make_net();
     optim::SGD opt2(parallel->parameters(), {.lr = 0.1, .momentum = 0.9});
     std::ostringstream printed;
     const History h2 = fit(parallel, BCEWithLogitsLoss(), opt2, train,
-                           {.epochs = 3, .batch_size = 32, .shuffle = false, .validation = validation,
+                           {.epochs = 3, .batch_size = 32, .seed = 5, .validation = validation,
                             .metrics = metrics, .verbose = 2, .out = &printed,
                             .strategy = dist::data_parallel({.bucket_bytes = 64})});
 
