@@ -1,7 +1,9 @@
 // Data-parallel mlp and cnn training steps over MPI (weak scaling: every rank
 // takes a full batch of the workload, so P ranks train on P batches a step).
 // Run under mpirun:
-//   mpirun -np 2 build/bench/tg_data_parallel --workload mlp [--no-overlap] [--bucket-kb K] [--steps N]
+//   mpirun -np 2 build/bench/tg_data_parallel --workload mlp [--no-overlap] [--bucket-kb K] [--local] [--steps N]
+// --local: no DDP, every rank trains on its own (the same machine load without
+// communication: what the ranks would reach if the all-reduce were free).
 // Rank 0 prints one line:
 //   workload=dp-mlp ranks=2 overlap=1 us_per_step=.. samples_per_s=.. exposed_comm_us=.. grad_bytes=..
 // samples_per_s counts every rank's samples; exposed_comm_us is the time per step
@@ -36,12 +38,13 @@ Setup make(const std::string& workload) {
 int main(int argc, char** argv) {
     tg::dist::Environment env;
     std::string workload = "mlp";
-    bool overlap = true;
+    bool overlap = true, local = false;
     std::size_t bucket_bytes = tg::dist::DDPOptions{}.bucket_bytes;
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--workload") && i + 1 < argc) workload = argv[++i];
         else if (!std::strcmp(argv[i], "--no-overlap")) overlap = false;
+        else if (!std::strcmp(argv[i], "--local")) local = true;
         else if (!std::strcmp(argv[i], "--bucket-kb") && i + 1 < argc) bucket_bytes = std::strtoul(argv[++i], nullptr, 10) * 1024;
         else rest.push_back(argv[i]);
     }
@@ -59,7 +62,7 @@ int main(int argc, char** argv) {
         ys.push_back(bench::labels_tg(static_cast<std::size_t>(s.batch), 10, 200 + b + 10 * rank));
     }
     auto step = bench::training_step(opt, xs, ys, [&](const tg::Tensor& x, const tg::Tensor& y) {
-        return tg::nn::cross_entropy(ddp(x), y);
+        return tg::nn::cross_entropy(local ? (*s.net)(x) : ddp(x), y);
     });
     const long steps = args.steps > 0 ? args.steps : s.default_steps;
     const long warmup = args.warmup >= 0 ? args.warmup : std::max(3L, steps / 10);
@@ -76,9 +79,9 @@ int main(int argc, char** argv) {
                              tg::dist::ReduceOp::mean);
     const int world = tg::dist::world_size();
     if (tg::dist::is_chief())
-        std::printf("workload=dp-%s ranks=%d overlap=%d buckets=%zu us_per_step=%.3f samples_per_s=%.1f "
+        std::printf("workload=dp-%s ranks=%d local=%d overlap=%d buckets=%zu us_per_step=%.3f samples_per_s=%.1f "
                     "exposed_comm_us=%.3f grad_bytes=%zu\n",
-                    workload.c_str(), world, overlap ? 1 : 0, ddp.bucket_count(), us,
+                    workload.c_str(), world, local ? 1 : 0, overlap ? 1 : 0, ddp.bucket_count(), us,
                     static_cast<double>(s.batch * world) * 1e6 / us, exposed_us, ddp.stats().bytes_per_pass);
     return 0;
 }
