@@ -9,8 +9,26 @@
 
 #include "broadcast.hpp"
 #include "tensor_impl.hpp"
+#include "thread_pool.hpp"
 
 namespace tg::kernels {
+
+/// Elements an elementwise loop must have before it is shared among threads
+/// (2^16: tens of microseconds, well above the cost of waking a thread).
+inline constexpr std::size_t parallel_grain = std::size_t(1) << 16;
+
+/// fn(i) for i in [0, n), shared among the pool's threads when n is large.
+/// fn writes element i only, so the result does not depend on the thread count.
+template <class F>
+void for_each_index(std::size_t n, F fn) {
+    if (n < 2 * parallel_grain) {
+        for (std::size_t i = 0; i < n; ++i) fn(i);
+        return;
+    }
+    parallel::for_ranges(n, parallel_grain, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) fn(i);
+    });
+}
 
 template <class S>
 Array<double>::shape_type to_xshape(const S& s) {
@@ -22,8 +40,7 @@ Array<T> map(const Array<T>& a, F f) {
     Array<T> out = Array<T>::from_shape(a.shape());
     const T* pa = a.data();
     T* po = out.data();
-    const std::size_t n = a.size();
-    for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i]);
+    for_each_index(a.size(), [&](std::size_t i) { po[i] = f(pa[i]); });
     return out;
 }
 
@@ -82,24 +99,21 @@ Array<T> zip(const Array<T>& a, const Array<T>& b, F f, const char* op) {
     if (a.shape() == b.shape()) {
         Array<T> out = Array<T>::from_shape(a.shape());
         T* po = out.data();
-        const std::size_t n = a.size();
-        for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+        for_each_index(a.size(), [&](std::size_t i) { po[i] = f(pa[i], pb[i]); });
         return out;
     }
     if (b.size() == 1 && b.dimension() <= a.dimension()) {
         Array<T> out = Array<T>::from_shape(a.shape());
         T* po = out.data();
         const T s = pb[0];
-        const std::size_t n = a.size();
-        for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], s);
+        for_each_index(a.size(), [&](std::size_t i) { po[i] = f(pa[i], s); });
         return out;
     }
     if (a.size() == 1 && a.dimension() <= b.dimension()) {
         Array<T> out = Array<T>::from_shape(b.shape());
         T* po = out.data();
         const T s = pa[0];
-        const std::size_t n = b.size();
-        for (std::size_t i = 0; i < n; ++i) po[i] = f(s, pb[i]);
+        for_each_index(b.size(), [&](std::size_t i) { po[i] = f(s, pb[i]); });
         return out;
     }
     const Shape out_shape = broadcast_shapes(shape_of(a), shape_of(b), op);

@@ -39,95 +39,6 @@ constexpr double kThreadedGemm = double(std::size_t(1) << 24);
 // A band is at least this many rows (or columns): narrower ones waste the kernel's tiles.
 constexpr std::size_t kMinBand = 16;
 
-int threads_from_environment() {
-    for (const char* name : {"TAPEGRAD_NUM_THREADS", "OPENBLAS_NUM_THREADS"})
-        if (const char* v = std::getenv(name))
-            if (const int n = std::atoi(v); n > 0) return n;
-    const unsigned cores = std::thread::hardware_concurrency();
-    return cores ? static_cast<int>(cores) : 1;
-}
-
-std::atomic<int>& thread_setting() {
-    static std::atomic<int> n{threads_from_environment()};
-    return n;
-}
-
-/// Runs the bands of large products. The caller of run() works too, so a pool of
-/// num_threads() - 1 workers keeps num_threads() cores busy; callers from several
-/// threads share the workers, and each caller finishes its own bands if they are busy.
-class BandPool {
-public:
-    ~BandPool() {
-        {
-            const std::lock_guard lock(mutex_);
-            stopping_ = true;
-        }
-        wake_.notify_all();
-        for (std::thread& t : workers_) t.join();
-    }
-
-    /// body(0), ..., body(bands - 1), at once where workers are free; returns when all are done.
-    template <class Body>
-    void run(std::size_t bands, const Body& body) {
-        auto job = std::make_shared<Job>();
-        job->bands = bands;
-        job->body = [&body](std::size_t i) { body(i); };
-        {
-            const std::lock_guard lock(mutex_);
-            while (workers_.size() + 1 < bands) workers_.emplace_back([this] { work(); });
-            for (std::size_t i = 1; i < bands; ++i) queue_.push_back(job);
-        }
-        wake_.notify_all();
-        job->run_bands();
-        std::unique_lock lock(job->mutex);
-        job->finished.wait(lock, [&] { return job->done == job->bands; });
-    }
-
-private:
-    struct Job {
-        std::size_t bands = 0;
-        std::function<void(std::size_t)> body;
-        std::atomic<std::size_t> next{0};
-        std::mutex mutex;
-        std::condition_variable finished;
-        std::size_t done = 0;  // guarded by mutex
-
-        /// Take bands until none is left (by whoever calls it: the caller or a worker).
-        void run_bands() {
-            for (std::size_t i = next++; i < bands; i = next++) {
-                body(i);
-                const std::lock_guard lock(mutex);
-                if (++done == bands) finished.notify_all();
-            }
-        }
-    };
-
-    void work() {
-        for (;;) {
-            std::shared_ptr<Job> job;
-            {
-                std::unique_lock lock(mutex_);
-                wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-                if (queue_.empty()) return;  // stopping
-                job = std::move(queue_.front());
-                queue_.pop_front();
-            }
-            job->run_bands();
-        }
-    }
-
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    std::deque<std::shared_ptr<Job>> queue_;
-    std::vector<std::thread> workers_;
-    bool stopping_ = false;
-};
-
-BandPool& band_pool() {
-    static BandPool pool;
-    return pool;
-}
-
 /// OpenBLAS's own pool to one thread, once (Note [threads of a matrix product]).
 void serial_blas_once() {
 #ifdef TAPEGRAD_OPENBLAS
@@ -211,7 +122,7 @@ void gemm_impl(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, s
     const std::size_t bands = mnk < kThreadedGemm ? 1 : std::min(threads, std::max<std::size_t>(1, side / kMinBand));
     if (bands == 1) return cblas_gemm(ta, tb, im, in, ik, a, ilda, b, ildb, beta, c, ildc);
     const std::size_t width = (side + bands - 1) / bands;
-    band_pool().run(bands, [&](std::size_t i) {
+    parallel::run(bands, [&](std::size_t i) {
         const std::size_t lo = i * width, hi = std::min(side, lo + width);
         if (lo >= hi) return;
         const int w = static_cast<int>(hi - lo);
@@ -223,13 +134,6 @@ void gemm_impl(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, s
 }
 
 }  // namespace
-
-void set_num_threads(int n) {
-    if (n < 1) throw std::invalid_argument(fmt::format("set_num_threads: need at least 1 thread, got {}", n));
-    thread_setting().store(n, std::memory_order_relaxed);
-}
-
-int num_threads() { return thread_setting().load(std::memory_order_relaxed); }
 
 namespace blas {
 

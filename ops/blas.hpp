@@ -7,7 +7,7 @@
 // rules) goes through blas::gemm. A product below 16.8 million multiply-adds runs
 // on the calling thread; a larger one is cut into num_threads() bands of rows (or
 // columns) that run at once, one single-threaded BLAS call each, on a small pool
-// of tapegrad threads (the caller takes one band). OpenBLAS's own thread count is
+// of tapegrad threads (graph/thread_pool; the caller takes one band). OpenBLAS's own thread count is
 // set to one, once, at the first product, and never changed again.
 //
 // So a product's result depends only on its operands, its shapes and
@@ -17,13 +17,9 @@
 #include <climits>
 #include <cstddef>
 
-namespace tg {
+#include "../graph/thread_pool.hpp"  // set_num_threads, num_threads, the pool that runs the bands
 
-/// Threads a large matrix product is split over (n >= 1). The default is the
-/// environment's TAPEGRAD_NUM_THREADS, else OPENBLAS_NUM_THREADS, else the number
-/// of cores. Thread-safe; products already running keep their split.
-void set_num_threads(int n);
-int num_threads();
+namespace tg {
 
 namespace blas {
 

@@ -73,15 +73,19 @@ Tensor extreme(const char* op, const Tensor& x, const Axes& axes_in, bool keepdi
 namespace {
 
 /// The sum of every element, as a rank-0 tensor, in one op (the usual loss
-/// reduction; sum_to then reshape would be two ops each way). Same order of
-/// additions as sum_to.
+/// reduction; sum_to then reshape would be two ops each way). Up to 2^15
+/// elements, the same order of additions as sum_to; above, fixed chunks summed
+/// on the pool's threads and added in order (Note [threads and results]).
 Tensor sum_all(const Tensor& x) {
     Tensor out = dispatch(x.dtype(), [&](auto z) {
         using T = decltype(z);
         const Array<T>& a = values<T>(x);
         const T* p = a.data();
-        T acc = 0;
-        for (std::size_t i = 0, n = a.size(); i < n; ++i) acc += p[i];
+        const T acc = parallel::chunked_sum<T>(a.size(), [p](std::size_t lo, std::size_t hi) {
+            T s = 0;
+            for (std::size_t i = lo; i < hi; ++i) s += p[i];
+            return s;
+        });
         Array<T> r = Array<T>::from_shape(typename Array<T>::shape_type{});
         r.data()[0] = acc;
         return make_tensor(std::move(r));

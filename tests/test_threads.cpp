@@ -235,3 +235,38 @@ TEST_CASE("threads: four threads infer with one shared model under NoGradGuard")
     CHECK(recorded.load() == 0);
     CHECK((*net)(x).requires_grad());  // grad mode is per thread: this one still records
 }
+
+TEST_CASE("threads: large elementwise ops and sums give the same bits on 1, 2 and 3 threads; small ones stay on the caller") {
+    const int before = num_threads();
+    using tg::test::rnd;
+    const Tensor a = rnd({700, 500}, -2, 2, 1), b = rnd({700, 500}, -2, 2, 2), row = rnd({500}, -1, 1, 3);
+    auto compute = [&] {
+        Tensor x = a.to(DType::f32), y = b.to(DType::f32);
+        std::vector<std::vector<double>> out;
+        for (const Tensor& t : {exp(x), add(x, y), mul(x, 3.0), rsub(2.0, y), add(x, row.to(DType::f32)), tanh(y)})
+            out.push_back(t.to_vector());
+        out.push_back({sum(a).item(), sum(mul(x, y)).item(), sum(rnd({100}, 0, 1, 4)).item()});
+        return out;
+    };
+    set_num_threads(1);
+    const auto one = compute();
+    for (int threads : {2, 3}) {
+        set_num_threads(threads);
+        CHECK(compute() == one);
+    }
+    // the chunked sum is a sum: within rounding of a plain loop
+    double plain = 0;
+    for (double v : a.to_vector()) plain += v;
+    CHECK(one.back()[0] == doctest::Approx(plain).epsilon(1e-12));
+    // an exception thrown in a task reaches the caller, after every task has ended
+    set_num_threads(4);
+    std::atomic<int> ran{0};
+    CHECK_THROWS_WITH(parallel::run(4,
+                                    [&](std::size_t i) {
+                                        ++ran;
+                                        if (i == 2) throw std::runtime_error("task 2 failed");
+                                    }),
+                      "task 2 failed");
+    CHECK(ran == 4);
+    set_num_threads(before);
+}

@@ -36,7 +36,10 @@ TEST_CASE("fraud train on 2 ranks: each rank reads its part; the model equals on
     CHECK(everywhere.rejected == whole.rejected);
     REQUIRE(whole.rejected > 0);
 
-    fraud::TrainOptions o{.epochs = 3, .batch_size = 64, .verbose = 0};
+    fraud::TrainOptions o;
+    o.epochs = 3;
+    o.batch_size = 64;
+    o.verbose = 0;
     const fraud::TrainResult one = fraud::train_model(whole, o);
     o.strategy = workers;
     const fraud::TrainResult two = fraud::train_model(everywhere, o);
