@@ -138,6 +138,28 @@ Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom
 Tensor input_grad_op(const Tensor& gy, const Tensor& w, const ConvGeom& g);
 Tensor weight_grad_op(const Tensor& x, const Tensor& gy, const ConvGeom& g);
 
+/// Images a weight gradient sums per partial (see weight_grad_values).
+constexpr std::size_t kImageGroup = 4;
+
+/// fn(n0, n1) over the batch's images, shared among the pool's threads when the
+/// batch's work is large (each task gets at least ~2^18 multiply-adds); images
+/// are independent, so the result does not depend on the thread count. With
+/// `align`, ranges start and end at multiples of it.
+template <class F>
+void for_images(const ConvGeom& g, std::size_t align, F&& fn) {
+    const std::size_t per_image = std::max<std::size_t>(1, g.o * g.ckk() * g.l());
+    const std::size_t grain = std::max<std::size_t>(1, (std::size_t(1) << 18) / per_image);
+    const std::size_t units = (g.n + align - 1) / align;
+    parallel::for_ranges(units, (grain + align - 1) / align, [&](std::size_t u0, std::size_t u1) {
+        fn(u0 * align, std::min(g.n, u1 * align));
+    });
+}
+
+template <class F>
+void for_images(const ConvGeom& g, F&& fn) {
+    for_images(g, 1, std::forward<F>(fn));
+}
+
 /// y = conv(x, w) + b (values only).
 Tensor conv_values(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g) {
     return dispatch(x.dtype(), [&](auto z) {
@@ -148,23 +170,25 @@ Tensor conv_values(const Tensor& x, const Tensor& w, const Tensor& b, const Conv
         const T* pb = b.defined() ? values<T>(b).data() : nullptr;
         T* py = y.data();
         const std::size_t L = g.l(), K = g.ckk();
-        std::vector<T> cols(g.pointwise() ? 0 : K * L);
-        for (std::size_t n = 0; n < g.n; ++n) {
-            T* yn = py + n * g.o * L;
-            if (pb)
-                for (std::size_t o = 0; o < g.o; ++o) std::fill(yn + o * L, yn + (o + 1) * L, pb[o]);
-            if (K == 0) {
-                if (!pb) std::fill(yn, yn + g.o * L, T(0));
-                continue;
+        for_images(g, [&](std::size_t n0, std::size_t n1) {
+            std::vector<T> cols(g.pointwise() ? 0 : K * L);  // each thread its own
+            for (std::size_t n = n0; n < n1; ++n) {
+                T* yn = py + n * g.o * L;
+                if (pb)
+                    for (std::size_t o = 0; o < g.o; ++o) std::fill(yn + o * L, yn + (o + 1) * L, pb[o]);
+                if (K == 0) {
+                    if (!pb) std::fill(yn, yn + g.o * L, T(0));
+                    continue;
+                }
+                const T* xn = px + n * g.c * g.hw();
+                const T* src = xn;
+                if (!g.pointwise()) {
+                    im2col(xn, g, cols.data());
+                    src = cols.data();
+                }
+                gemm_rm(g.name(), false, false, g.o, L, K, pw, K, src, L, pb ? T(1) : T(0), yn, L);  // [O,K] x [K,L]
             }
-            const T* xn = px + n * g.c * g.hw();
-            const T* src = xn;
-            if (!g.pointwise()) {
-                im2col(xn, g, cols.data());
-                src = cols.data();
-            }
-            gemm_rm(g.name(), false, false, g.o, L, K, pw, K, src, L, pb ? T(1) : T(0), yn, L);  // [O,K] x [K,L]
-        }
+        });
         return make_tensor(std::move(y));
     });
 }
@@ -180,17 +204,19 @@ Tensor input_grad_values(const Tensor& gy, const Tensor& w, const ConvGeom& g) {
         T* pdx = dx.data();
         const std::size_t L = g.l(), K = g.ckk();
         if (K == 0 || g.o == 0) return make_tensor(std::move(dx));
-        std::vector<T> cols(g.pointwise() ? 0 : K * L);
-        for (std::size_t n = 0; n < g.n; ++n) {
-            const T* gn = pg + n * g.o * L;
-            T* dxn = pdx + n * g.c * g.hw();
-            if (g.pointwise()) {
-                gemm_rm(g.name(), true, false, K, L, g.o, pw, K, gn, L, T(0), dxn, L);  // [K,O] x [O,L]
-            } else {
-                gemm_rm(g.name(), true, false, K, L, g.o, pw, K, gn, L, T(0), cols.data(), L);
-                col2im(cols.data(), g, dxn);
+        for_images(g, [&](std::size_t n0, std::size_t n1) {
+            std::vector<T> cols(g.pointwise() ? 0 : K * L);
+            for (std::size_t n = n0; n < n1; ++n) {
+                const T* gn = pg + n * g.o * L;
+                T* dxn = pdx + n * g.c * g.hw();
+                if (g.pointwise()) {
+                    gemm_rm(g.name(), true, false, K, L, g.o, pw, K, gn, L, T(0), dxn, L);  // [K,O] x [O,L]
+                } else {
+                    gemm_rm(g.name(), true, false, K, L, g.o, pw, K, gn, L, T(0), cols.data(), L);
+                    col2im(cols.data(), g, dxn);
+                }
             }
-        }
+        });
         return make_tensor(std::move(dx));
     });
 }
@@ -205,17 +231,30 @@ Tensor weight_grad_values(const Tensor& x, const Tensor& gy, const ConvGeom& g) 
         const T* pg = values<T>(gy).data();
         const std::size_t L = g.l(), K = g.ckk();
         if (K == 0 || g.o == 0) return make_tensor(std::move(dw));
-        std::vector<T> cols(g.pointwise() ? 0 : K * L);
-        for (std::size_t n = 0; n < g.n; ++n) {
-            const T* xn = px + n * g.c * g.hw();
-            const T* src = xn;
-            if (!g.pointwise()) {
-                im2col(xn, g, cols.data());
-                src = cols.data();
+        // Images in fixed groups, each summed in order into its own partial dw, the
+        // partials then added in group order: the same bits for any thread count
+        // (Note [threads and results]); one group (up to kImageGroup images) is
+        // exactly the plain running sum.
+        const std::size_t groups = (g.n + kImageGroup - 1) / kImageGroup, size = g.o * K;
+        std::vector<T> partial(groups > 1 ? groups * size : 0);
+        for_images(g, kImageGroup, [&](std::size_t n0, std::size_t n1) {
+            std::vector<T> cols(g.pointwise() ? 0 : K * L);
+            for (std::size_t n = n0; n < n1; ++n) {
+                const T* xn = px + n * g.c * g.hw();
+                const T* src = xn;
+                if (!g.pointwise()) {
+                    im2col(xn, g, cols.data());
+                    src = cols.data();
+                }
+                T* acc = groups > 1 ? partial.data() + (n / kImageGroup) * size : dw.data();
+                // [O,L] x [L,K], accumulated over the group by beta = 1
+                gemm_rm(g.name(), false, true, g.o, K, L, pg + n * g.o * L, L, src, L, n % kImageGroup ? T(1) : T(0),
+                        acc, K);
             }
-            // [O,L] x [L,K], accumulated over the batch by beta = 1
-            gemm_rm(g.name(), false, true, g.o, K, L, pg + n * g.o * L, L, src, L, n ? T(1) : T(0), dw.data(), K);
-        }
+        });
+        T* pdw = dw.data();
+        for (std::size_t q = 0; q < groups && groups > 1; ++q)
+            for (std::size_t i = 0; i < size; ++i) pdw[i] += partial[q * size + i];
         return make_tensor(std::move(dw));
     });
 }

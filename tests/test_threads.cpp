@@ -270,3 +270,24 @@ TEST_CASE("threads: large elementwise ops and sums give the same bits on 1, 2 an
     CHECK(ran == 4);
     set_num_threads(before);
 }
+
+TEST_CASE("threads: a convolution's output and both gradients are the same bits on 1, 2 and 3 threads") {
+    using tg::test::rnd;
+    const int before = num_threads();
+    auto compute = [] {
+        const Tensor x = rnd({18, 3, 20, 20}, -1, 1, 5).to(DType::f32).requires_grad_(true);
+        const Tensor w = rnd({8, 3, 3, 3}, -1, 1, 6).to(DType::f32).requires_grad_(true);
+        const Tensor b = rnd({8}, -1, 1, 7).to(DType::f32).requires_grad_(true);
+        const Tensor y = conv2d(x, w, b, {1, 1}, {1, 1});
+        sum(mul(y, y)).backward();
+        return std::vector<std::vector<double>>{y.to_vector(), x.grad().to_vector(), w.grad().to_vector(),
+                                                b.grad().to_vector()};
+    };
+    set_num_threads(1);
+    const auto one = compute();
+    for (int threads : {2, 3}) {
+        set_num_threads(threads);
+        CHECK(compute() == one);
+    }
+    set_num_threads(before);
+}
