@@ -126,8 +126,14 @@ Tensor softmax_kernel(const Tensor& x, std::size_t axis, bool log_space) {
         Array<T> r = Array<T>::from_shape(a.shape());
         const T* px = a.data();
         T* pr = r.data();
-        for (std::size_t o = 0; o < v.outer; ++o)
-            for (std::size_t i = 0; i < v.inner; ++i) {
+        // Each (outer, inner) line is independent: large inputs share the lines
+        // among the pool's threads, with the same bits on any thread count.
+        const std::size_t lines = v.outer * v.inner;
+        const std::size_t grain = std::max<std::size_t>(1, kernels::parallel_grain / std::max<std::size_t>(1, v.n));
+        parallel::for_ranges(lines, a.size() < 2 * kernels::parallel_grain ? lines : grain,
+                             [&](std::size_t lo, std::size_t hi) {
+            for (std::size_t line = lo; line < hi; ++line) {
+                const std::size_t o = line / v.inner, i = line % v.inner;
                 const T* in = px + o * v.n * v.inner + i;
                 T* out = pr + o * v.n * v.inner + i;
                 T m = -std::numeric_limits<T>::infinity();
@@ -142,6 +148,7 @@ Tensor softmax_kernel(const Tensor& x, std::size_t axis, bool log_space) {
                     for (std::size_t k = 0; k < v.n; ++k) out[k * v.inner] = std::exp(in[k * v.inner] - m) / total;
                 }
             }
+        });
         return make_tensor(std::move(r));
     });
 }

@@ -17,6 +17,8 @@
 #include <type_traits>
 #include <utility>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -33,6 +35,18 @@ struct PoolGeom {
 };
 
 enum class PoolKind { max, avg_include_pad, avg_exclude_pad };
+
+/// fn(p0, p1) over the planes (image x channel), shared among the pool's threads
+/// when the input is large. Planes are independent (each writes its own rows),
+/// so the result does not depend on the thread count.
+template <class F>
+void for_planes(const PoolGeom& g, F&& fn) {
+    const std::size_t plane = std::max<std::size_t>(1, g.h * g.w);
+    const std::size_t grain = g.planes * plane < 2 * kernels::parallel_grain
+                                  ? g.planes
+                                  : std::max<std::size_t>(1, kernels::parallel_grain / plane);
+    parallel::for_ranges(g.planes, grain, fn);
+}
 
 /// std::allocator, except that resize(n) leaves new elements uninitialised (for
 /// masks that a kernel then writes in full).
@@ -171,10 +185,11 @@ void for_positions(const PoolMap& m, std::size_t p, std::size_t oy, std::size_t&
 template <bool Transpose, class T>
 void map_run(const PoolMap& m, const T* src, T* dst) {
     const PoolGeom& g = m.g;
-    std::vector<T> v(g.ow);  // the scales; for the transpose, times the gradients
     with_stride(g.sw, [&](auto tag) {
         constexpr std::size_t S = decltype(tag)::value;
-        for (std::size_t p = 0; p < g.planes; ++p)
+        for_planes(g, [&](std::size_t p0, std::size_t p1) {
+        std::vector<T> v(g.ow);  // the scales; for the transpose, times the gradients
+        for (std::size_t p = p0; p < p1; ++p)
             for (std::size_t oy = 0; oy < g.oh; ++oy) {
                 const std::size_t first = (p * g.oh + oy) * g.ow;
                 std::size_t ky0, ky1;
@@ -193,6 +208,7 @@ void map_run(const PoolMap& m, const T* src, T* dst) {
                 if constexpr (!Transpose)
                     for (std::size_t ox = 0; ox < g.ow; ++ox) y[ox] *= v[ox];
             }
+        });
     });
 }
 
@@ -222,9 +238,9 @@ bool has_tile(const PoolGeom& g) {
 }
 
 template <std::size_t KH, std::size_t KW, class T>
-void tiled_max(const PoolGeom& g, const T* __restrict x, T* __restrict y, std::uint64_t* __restrict mask,
-               std::vector<std::pair<std::size_t, std::size_t>>& nan_rows) {
-    for (std::size_t p = 0; p < g.planes; ++p)
+void tiled_max(const PoolGeom& g, std::size_t p0, std::size_t p1, const T* __restrict x, T* __restrict y,
+               std::uint64_t* __restrict mask, std::vector<std::pair<std::size_t, std::size_t>>& nan_rows) {
+    for (std::size_t p = p0; p < p1; ++p)
         for (std::size_t oy = 0; oy < g.oh; ++oy) {
             const T* in = x + (p * g.h + oy * KH) * g.w;
             const std::size_t first = (p * g.oh + oy) * g.ow;
@@ -250,8 +266,9 @@ void tiled_max(const PoolGeom& g, const T* __restrict x, T* __restrict y, std::u
 }
 
 template <std::size_t KH, std::size_t KW, class T>
-void tiled_scatter(const PoolGeom& g, const T* __restrict gy, const std::uint64_t* __restrict mask, T* __restrict dx) {
-    for (std::size_t p = 0; p < g.planes; ++p)
+void tiled_scatter(const PoolGeom& g, std::size_t p0, std::size_t p1, const T* __restrict gy,
+                   const std::uint64_t* __restrict mask, T* __restrict dx) {
+    for (std::size_t p = p0; p < p1; ++p)
         for (std::size_t oy = 0; oy < g.oh; ++oy) {
             T* out = dx + (p * g.h + oy * KH) * g.w;
             const std::size_t first = (p * g.oh + oy) * g.ow;
@@ -283,7 +300,9 @@ Tensor map_scatter(const Tensor& gy, const MapPtr& m) {
         if (!(tiled && g.oh * g.sh == g.h && g.ow * g.sw == g.w)) r.fill(T(0));
         if (tiled)
             with_tile(g, [&](auto t) {
-                tiled_scatter<decltype(t)::kh, decltype(t)::kw>(g, pg, m->mask.data(), r.data());
+                for_planes(g, [&](std::size_t p0, std::size_t p1) {
+                    tiled_scatter<decltype(t)::kh, decltype(t)::kw>(g, p0, p1, pg, m->mask.data(), r.data());
+                });
             });
         else
             map_run<true>(*m, pg, r.data());
@@ -396,15 +415,31 @@ Tensor max_pool(const char* op, const Tensor& x, bool one_d, Size2 kernel, Size2
         T* py = r.data();
         const T* px = values<T>(x).data();
         const std::size_t words = m->words, sw = g.sw;
+        // each range of planes notes its rows holding a NaN, fixed up below (in any order:
+        // each row on its own)
+        std::mutex nan_mutex;
+        auto note_nan_rows = [&](std::vector<std::pair<std::size_t, std::size_t>>& rows) {
+            if (rows.empty()) return;
+            const std::lock_guard lock(nan_mutex);
+            nan_rows.insert(nan_rows.end(), rows.begin(), rows.end());
+        };
         const bool tiled = with_tile(g, [&](auto t) {
-            tiled_max<decltype(t)::kh, decltype(t)::kw>(g, px, py, m->mask.data(), nan_rows);
+            for_planes(g, [&](std::size_t p0, std::size_t p1) {
+                std::vector<std::pair<std::size_t, std::size_t>> rows;
+                tiled_max<decltype(t)::kh, decltype(t)::kw>(g, p0, p1, px, py, m->mask.data(), rows);
+                note_nan_rows(rows);
+            });
         });
         if (!tiled)
             with_stride(sw, [&](auto tag) {
                 constexpr std::size_t S = decltype(tag)::value;
-                for (std::size_t p = 0; p < g.planes; ++p)
-                    for (std::size_t oy = 0; oy < g.oh; ++oy)
-                        if (max_row<S>(*m, px, py, p, oy)) nan_rows.emplace_back(p, oy);
+                for_planes(g, [&](std::size_t p0, std::size_t p1) {
+                    std::vector<std::pair<std::size_t, std::size_t>> rows;
+                    for (std::size_t p = p0; p < p1; ++p)
+                        for (std::size_t oy = 0; oy < g.oh; ++oy)
+                            if (max_row<S>(*m, px, py, p, oy)) rows.emplace_back(p, oy);
+                    note_nan_rows(rows);
+                });
             });
         // a window holding a NaN has NaN as its maximum; its first NaN gets the gradient
         for (const auto& [p, oy] : nan_rows) {

@@ -243,7 +243,8 @@ TEST_CASE("threads: large elementwise ops and sums give the same bits on 1, 2 an
     auto compute = [&] {
         Tensor x = a.to(DType::f32), y = b.to(DType::f32);
         std::vector<std::vector<double>> out;
-        for (const Tensor& t : {exp(x), add(x, y), mul(x, 3.0), rsub(2.0, y), add(x, row.to(DType::f32)), tanh(y)})
+        for (const Tensor& t : {exp(x), add(x, y), mul(x, 3.0), rsub(2.0, y), add(x, row.to(DType::f32)), tanh(y),
+                                softmax(x, 1), log_softmax(y, 0)})
             out.push_back(t.to_vector());
         out.push_back({sum(a).item(), sum(mul(x, y)).item(), sum(rnd({100}, 0, 1, 4)).item()});
         return out;
@@ -271,17 +272,19 @@ TEST_CASE("threads: large elementwise ops and sums give the same bits on 1, 2 an
     set_num_threads(before);
 }
 
-TEST_CASE("threads: a convolution's output and both gradients are the same bits on 1, 2 and 3 threads") {
+TEST_CASE("threads: convolution and pooling outputs and gradients are the same bits on 1, 2 and 3 threads") {
     using tg::test::rnd;
     const int before = num_threads();
     auto compute = [] {
-        const Tensor x = rnd({18, 3, 20, 20}, -1, 1, 5).to(DType::f32).requires_grad_(true);
+        const Tensor x = rnd({18, 3, 40, 40}, -1, 1, 5).to(DType::f32).requires_grad_(true);  // y: 230,400 elements, above the grain
         const Tensor w = rnd({8, 3, 3, 3}, -1, 1, 6).to(DType::f32).requires_grad_(true);
         const Tensor b = rnd({8}, -1, 1, 7).to(DType::f32).requires_grad_(true);
         const Tensor y = conv2d(x, w, b, {1, 1}, {1, 1});
-        sum(mul(y, y)).backward();
-        return std::vector<std::vector<double>>{y.to_vector(), x.grad().to_vector(), w.grad().to_vector(),
-                                                b.grad().to_vector()};
+        const Tensor p = add(max_pool2d(y, {2, 2}, {2, 2}), avg_pool2d(y, {2, 2}, {2, 2}));
+        const Tensor q = max_pool2d(y, {3, 3}, {2, 2}, {1, 1});  // the general (not tiled) path
+        add(sum(mul(p, p)), sum(q)).backward();
+        return std::vector<std::vector<double>>{y.to_vector(), p.to_vector(), q.to_vector(), x.grad().to_vector(),
+                                                w.grad().to_vector(), b.grad().to_vector()};
     };
     set_num_threads(1);
     const auto one = compute();
