@@ -2,10 +2,15 @@
 #include "activation.hpp"
 
 #include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "detail.hpp"
 #include "elementwise.hpp"
 #include "fast_math.hpp"
+#include "math.hpp"
 #include "reduce.hpp"
 
 namespace tg {
@@ -113,6 +118,31 @@ Tensor softplus(const Tensor& x) {
     return record("softplus", {x}, out, [](BackwardContext& ctx) {
         ctx.add(0, mul(ctx.grad_out(), sigmoid(ctx.input(0))));
     });
+}
+
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+    check_defined("softplus", x);
+    if (!(beta > 0)) throw std::invalid_argument(fmt::format("softplus: beta must be positive, got {}", beta));
+    const Tensor bx = mul(x, beta);
+    const Tensor linear = gt(bx, threshold);  // a constant mask: where beta x > threshold, out = x
+    return where(linear, x, mul(softplus(bx), 1 / beta));
+}
+
+Tensor gelu(const Tensor& x, GeluApproximation approximate) {
+    check_defined("gelu", x);
+    // Written with recorded ops: the backward, and its own backward, follow from theirs.
+    if (approximate == GeluApproximation::tanh) {
+        const double k = std::sqrt(2 / std::numbers::pi);
+        const Tensor t = tanh(mul(add(x, mul(pow(x, 3.0), 0.044715)), k));
+        return mul(mul(x, add(t, 1.0)), 0.5);
+    }
+    const Tensor phi = mul(add(erf(mul(x, std::numbers::sqrt2 / 2)), 1.0), 0.5);  // the normal CDF
+    return mul(x, phi);
+}
+
+Tensor silu(const Tensor& x) {
+    check_defined("silu", x);
+    return mul(x, sigmoid(x));
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include "blas.hpp"
 #include "elementwise.hpp"
 #include "linalg.hpp"
+#include "math.hpp"
 #include "reduce.hpp"
 #include "shape.hpp"
 // conv, pooling, normalisation, embedding
