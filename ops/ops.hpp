@@ -8,6 +8,7 @@
 #include "math.hpp"
 #include "reduce.hpp"
 #include "shape.hpp"
+#include "statistics.hpp"
 // conv, pooling, normalisation, embedding
 #include "conv.hpp"
 #include "embedding.hpp"

@@ -96,3 +96,39 @@ TEST_CASE("math ops: one-sided clamps pass the gradient at the bound, as PyTorch
     check_grad([](const std::vector<Tensor>& in) { return clamp_max(in[0], 0.3); }, {away(rnd({5}, -1, 1, 14), 0.3, 0.05)},
                "clamp_max");
 }
+
+TEST_CASE("statistics: var and stddev with a correction, norms, cumsum, masked_fill") {
+    const Tensor a = from_vector(std::vector<double>{1, 2, 3, 4, 2, 2, -1, 5}, {2, 4}, f64);
+    check_values(var(a), {}, {23.5/ 7.0});  // over all 8 (mean 2.25), n - 1 = 7
+    check_values(var(a, {1}), {2}, {5.0 / 3.0, 6.0});         // rows: mean 2.5 and 2
+    check_values(var(a, {1}, 0), {2}, {1.25, 4.5});           // the population's
+    check_values(stddev(a, {1}, 0, true), {2, 1}, {std::sqrt(1.25), std::sqrt(4.5)});
+    check_values(var(a, {0}), {4}, {0.5, 0.0, 8.0, 0.5});
+    CHECK(std::isnan(var(from_vector(std::vector<double>{3}, {1}, f64)).item()));  // n = 1, correction 1: NaN (PyTorch)
+    check_values(norm(a, NormOrder::l1, {1}), {2}, {10, 10});
+    check_values(norm(a, NormOrder::l2, {1}), {2}, {std::sqrt(30.0), std::sqrt(34.0)});
+    check_values(norm(a, NormOrder::inf), {}, {5});
+    check_values(cumsum(a, 1), {2, 4}, {1, 3, 6, 10, 2, 4, 3, 8});
+    check_values(cumsum(a, 0), {2, 4}, {1, 2, 3, 4, 3, 4, 2, 9});
+    check_values(masked_fill(a, gt(a, 2.5), -7), {2, 4}, {1, 2, -7, -7, 2, 2, -1, -7});
+}
+
+TEST_CASE("statistics: gradients and second derivatives against central differences") {
+    const Tensor x = rnd({3, 5}, -2, 2, 21);
+    check_smooth("var rows", [](const Tensor& t) { return var(t, {1}); }, x);
+    check_smooth("var all, population", [](const Tensor& t) { return var(t, {}, 0); }, x);
+    check_smooth("stddev cols", [](const Tensor& t) { return stddev(t, {0}, 1, true); }, x);
+    check_smooth("l2 norm rows", [](const Tensor& t) { return norm(t, NormOrder::l2, {1}); }, x);
+    check_smooth("cumsum 1", [](const Tensor& t) { return cumsum(t, 1); }, x);
+    check_smooth("cumsum 0 of a square", [](const Tensor& t) { return cumsum(square(t), 0); }, x);
+    check_grad([](const std::vector<Tensor>& in) { return norm(in[0], NormOrder::l1); }, {away(rnd({7}, -1, 1, 22), 0, 0.05)},
+               "l1 norm");
+    check_grad([](const std::vector<Tensor>& in) { return norm(in[0], NormOrder::inf, {1}); }, {rnd({2, 6}, -1, 1, 23)},
+               "inf norm");
+    check_grad([](const std::vector<Tensor>& in) { return masked_fill(in[0], gt(in[0], 0.2), 3.0); },
+               {away(rnd({2, 6}, -1, 1, 24), 0.2, 0.05)}, "masked_fill");
+    // the l2 norm of a zero vector passes gradient 0, not NaN (as PyTorch)
+    const Tensor z = zeros({3}, {DType::f64, true});
+    norm(z).backward();
+    check_values(z.grad(), {3}, {0, 0, 0});
+}
