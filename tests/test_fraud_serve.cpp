@@ -484,3 +484,88 @@ TEST_CASE("serve: a model file that is refused at start is exit code 1 with the 
     CHECK(WEXITSTATUS(status) == 1);
     CHECK(slurp(dir.path / "err").find("model file") != std::string::npos);
 }
+
+// ---- the README's examples --------------------------------------------------
+
+namespace {
+
+/// One command of a README example block and the output it shows.
+struct Example {
+    std::string command, expected;
+};
+
+/// The blocks after "<!-- serve-example -->" in the README: "$ curl ..." lines and their output.
+std::vector<Example> readme_examples(const std::string& readme) {
+    std::vector<Example> out;
+    std::istringstream in(readme);
+    std::string line;
+    bool marked = false, inside = false;
+    while (std::getline(in, line)) {
+        if (line == "<!-- serve-example -->") marked = true;
+        else if (marked && line == "```text") inside = true, marked = false;
+        else if (inside && line == "```") inside = false;
+        else if (inside && line.rfind("$ ", 0) == 0) out.push_back({line.substr(2), ""});
+        else if (inside && !out.empty()) out.back().expected += line + "\n";
+    }
+    return out;
+}
+
+/// The words of a shell command line ('single quotes' kept together, quotes removed).
+std::vector<std::string> shell_words(const std::string& s) {
+    std::vector<std::string> words;
+    std::string w;
+    bool quoted = false, any = false;
+    for (char ch : s) {
+        if (ch == '\'') quoted = !quoted, any = true;
+        else if (ch == ' ' && !quoted) {
+            if (any) words.push_back(w);
+            w.clear();
+            any = false;
+        } else
+            w.push_back(ch), any = true;
+    }
+    if (any) words.push_back(w);
+    return words;
+}
+
+/// Run a documented curl command (curl -s [-w ' %{http_code}\n'] [-X POST] [-d BODY] localhost:8080/PATH
+/// [| grep WORD]) with httplib::Client and return what curl would print.
+std::string run_curl(const std::string& command, httplib::Client& c) {
+    const std::vector<std::string> w = shell_words(command);
+    REQUIRE(w.at(0) == "curl");
+    std::string path, body, grep;
+    bool post = false, status = false;
+    for (std::size_t i = 1; i < w.size(); ++i) {
+        if (w[i] == "-s") continue;
+        else if (w[i] == "-w") status = w.at(++i) == " %{http_code}\\n";
+        else if (w[i] == "-X") post = w.at(++i) == "POST";
+        else if (w[i] == "-d") body = w.at(++i), post = true;
+        else if (w[i].rfind("localhost:8080/", 0) == 0) path = w[i].substr(14);
+        else if (w[i] == "|" && w.at(i + 1) == "grep") grep = w.at(i + 2), i += 2;
+        else FAIL("the README's example uses something the test does not run: " << w[i]);
+    }
+    const auto res = post ? c.Post(path, body, "application/x-www-form-urlencoded") : c.Get(path);
+    REQUIRE(res);
+    std::string out = res->body;
+    if (status) out += fmt::format(" {}\n", res->status);
+    if (grep.empty()) return out;
+    std::istringstream lines(out);
+    std::string line, kept;
+    while (std::getline(lines, line))
+        if (line.find(grep) != std::string::npos) kept += line + "\n";
+    return kept;
+}
+
+}  // namespace
+
+TEST_CASE("serve: the curl examples of tutorials/fraud/README.md answer what the README shows") {
+    const std::vector<Example> examples = readme_examples(slurp("tutorials/fraud/README.md"));
+    REQUIRE(examples.size() >= 8);
+    Server s({});
+    auto c = s.client();
+    for (const Example& e : examples) {
+        INFO(e.command);
+        CHECK(run_curl(e.command, c) == e.expected);
+    }
+    CHECK(s.stop() == 0);
+}

@@ -4,6 +4,7 @@
 // on SIGHUP and shuts down on SIGTERM or SIGINT.
 #include <csignal>
 #include <cstdio>
+#include <limits>
 #include <thread>
 
 #include <fmt/format.h>
@@ -76,6 +77,10 @@ int cmd_serve(const Args& args) {
     http.set_write_timeout(timeout);
     http.set_keep_alive_timeout(std::max<time_t>(1, time_t(timeout_ms / 1000)));  // idle connections too
     http.set_tcp_nodelay(true);
+    // httplib closes a keep-alive connection after 5 requests by default: clients would
+    // reconnect all the time, and a burst of reconnections overflows its listen backlog
+    // of 5 (a SYN retried after 1 s). A connection lives until idle or shut down instead.
+    http.set_keep_alive_max_count(std::numeric_limits<std::size_t>::max() / 2);
 
     http.Post("/v1/score", [&](const httplib::Request& req, httplib::Response& res) {
         const auto t0 = std::chrono::steady_clock::now();
