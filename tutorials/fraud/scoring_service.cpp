@@ -7,7 +7,7 @@
 
 #include "batch_scorer.hpp"
 #include "schema.hpp"
-#include "score.hpp"
+#include "json_string.hpp"
 
 namespace fraud {
 

@@ -16,7 +16,7 @@
 #include "serve_request.hpp"
 #include "serve_response.hpp"
 #include "signal_pipe.hpp"
-#include "score.hpp"
+#include "json_string.hpp"
 
 namespace fraud {
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "csv_reader.hpp"
-#include "score.hpp"
+#include "json_string.hpp"
 
 namespace fraud {
 

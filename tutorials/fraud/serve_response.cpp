@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "batch_scorer.hpp"
-#include "score.hpp"
+#include "json_string.hpp"
 
 namespace fraud {
 
