@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,10 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <tapegrad/graph/error.hpp>
+#include <tapegrad/nn/nn.hpp>
+
+#include "../tutorials/fraud/alert_log.hpp"
 #include "../tutorials/fraud/batch_scorer.hpp"
 #include "../tutorials/fraud/model_file.hpp"
 #include "../tutorials/fraud/serve_request.hpp"
@@ -568,4 +573,82 @@ TEST_CASE("serve: the curl examples of tutorials/fraud/README.md answer what the
         CHECK(run_curl(e.command, c) == e.expected);
     }
     CHECK(s.stop() == 0);
+}
+
+TEST_CASE("serve: a transaction the model gives no finite score is an error, never a NaN score") {
+    TempDir dir("huge");
+    // a finite weight at the float limit on log_amount alone: the log-odds of
+    // transactions whose amount is far enough from the average overflow, the others' do not
+    FraudModel m = load_model(example_model);
+    tg::nn::NamedTensors huge;
+    for (const auto& [name, t] : m.net->state_dict()) {
+        std::vector<float> v(t.size(), 0.0f);
+        if (t.shape().size() == 2) v[0] = 3e38f;  // the weight of feature 0, log_amount
+        huge.emplace_back(name, tg::from_vector(v, t.shape()));
+    }
+    m.net->load_state_dict(huge);
+    save_model(m, (dir.path / "huge.safetensors").string());
+    Server s({}, (dir.path / "huge.safetensors").string());
+    auto c = s.client();
+    std::vector<std::string> items;
+    std::string body = "[";
+    for (int i = 0; i < 40; ++i) {
+        items.push_back(tx(fmt::format("t{}", i), "amount", fmt::format("{}", std::exp(0.25 * i) - 1)));
+        body += (i ? "," : "") + items.back();
+    }
+    body += "]";
+    const auto res = c.Post("/v1/score", body, "application/json");
+    REQUIRE(res);
+    const json answer = json::parse(res->body);
+    int not_finite = -1;
+    for (const json& e : answer["errors"]) {
+        CHECK(e["reason"] == "not_finite_score");
+        not_finite = e["index"];
+    }
+    REQUIRE(not_finite >= 0);  // the weight does overflow some rows
+    REQUIRE(answer["results"].size() > 0);  // and not all
+    for (const json& r : answer["results"]) {
+        CHECK(r["score"].is_number());
+        CHECK(r["score"].get<double>() >= 0);
+        CHECK(r["score"].get<double>() <= 1);
+    }
+    CHECK(answer["results"].size() + answer["errors"].size() == 40);
+    // the same transaction alone: 500, with the reason
+    const json single = post(c, "/v1/score", items[std::size_t(not_finite)], 500);
+    CHECK(single["error"]["reason"] == "not_finite_score");
+    const std::string metrics = c.Get("/metrics")->body;
+    CHECK(metrics.find(fmt::format("fraud_transactions_not_scored_total {}", answer["errors"].size() + 1)) !=
+          std::string::npos);
+    CHECK(s.stop() == 0);
+}
+
+TEST_CASE("serve: --max-batch 1 scores each request in its own forward pass") {
+    Server s({"--max-batch", "1", "--max-wait-us", "5000"});
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            auto c = s.client();
+            for (int i = 0; i < 20; ++i) c.Post("/v1/score", tx("a"), "application/json");
+        });
+    for (auto& t : threads) t.join();
+    CHECK(s.client().Get("/metrics")->body.find("\nfraud_batches_total 80\n") != std::string::npos);
+    CHECK(s.stop() == 0);
+}
+
+TEST_CASE("serve: the alerts file takes whole lines, and a full disk is reported, not thrown") {
+    TempDir dir("alertlog");
+    {
+        AlertLog log((dir.path / "a.jsonl").string());
+        CHECK(log.append("{\"id\":\"a\"}\n{\"id\":\"b\"}\n"));
+        CHECK(log.append("{\"id\":\"c\"}\n"));
+    }
+    AlertLog reopened((dir.path / "a.jsonl").string());  // appends, never truncates
+    CHECK(reopened.append("{\"id\":\"d\"}\n"));
+    CHECK(slurp(dir.path / "a.jsonl") == "{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n{\"id\":\"d\"}\n");
+    if (fs::exists("/dev/full")) {
+        AlertLog full("/dev/full");
+        CHECK_FALSE(full.append("{\"id\":\"e\"}\n"));
+    }
+    CHECK_THROWS_WITH_AS(AlertLog((dir.path / "no" / "such" / "dir.jsonl").string()),
+                         doctest::Contains("cannot open for appending"), tg::IoError);
 }
