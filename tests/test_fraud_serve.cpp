@@ -212,6 +212,21 @@ TEST_CASE("serve: every bad transaction gets the CSV reader's reason and names i
         CHECK(r.errors[0].reason == c.reason);
         CHECK_FALSE(r.errors[0].detail.empty());
     }
+    // a field given twice is refused (parsers disagree on which value wins), in an array too
+    std::string amount_twice = tx("a");
+    amount_twice.pop_back();
+    amount_twice += ",\"amount\":7}";
+    const ParsedRequest twice = parse_score_request(amount_twice);
+    REQUIRE(twice.errors.size() == 1);
+    CHECK(twice.errors[0].reason == "extra_fields");
+    CHECK(twice.errors[0].field == "amount");
+    const ParsedRequest twice_in_batch = parse_score_request(array({tx("a"), "{\"id\":\"b\",\"id\":\"c\"}", tx("d")}));
+    CHECK(twice_in_batch.item_index == std::vector<std::size_t>{0, 2});
+    REQUIRE(twice_in_batch.errors.size() == 1);
+    CHECK(twice_in_batch.errors[0].index == 1);
+    CHECK(twice_in_batch.errors[0].field == "id");
+    // nested objects may repeat keys of their own without blaming the transaction's fields
+    CHECK(parse_score_request(tx("a", "amount", "{\"x\":1}")).errors.at(0).reason == "non_numeric");
     // is_fraud and pattern are allowed, as in a CSV, and ignored
     CHECK(parse_score_request(tx("a", "is_fraud", "1")).items.size() == 1);
 }

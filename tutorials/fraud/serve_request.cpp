@@ -1,6 +1,8 @@
 #include "serve_request.hpp"
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -36,6 +38,11 @@ struct ParsePosition {
     std::string key;
     std::size_t item = 0;  // array items completed
     bool in_array = false;
+    std::size_t objects_open = 0;
+    std::vector<std::string> item_keys;  // the keys of the transaction being read
+    // A field given twice: JSON parsers disagree on which value wins (nlohmann keeps
+    // the last), so a transaction that says two things is refused, not guessed at.
+    std::vector<std::pair<std::size_t, std::string>> repeated;  // (item, field)
 };
 
 /// The body is not JSON. JSON has no NaN or Infinity, but some encoders write
@@ -134,9 +141,29 @@ ParsedRequest parse_score_request(std::string_view body) {
     json doc;
     ParsePosition pos;
     const json::parser_callback_t track = [&](int depth, json::parse_event_t event, json& parsed) {
-        if (event == json::parse_event_t::key) pos.key = parsed.get<std::string>();
-        else if (event == json::parse_event_t::array_start && depth == 0) pos.in_array = true;
-        else if (event == json::parse_event_t::object_end && depth == 1 && pos.in_array) ++pos.item;
+        switch (event) {
+            case json::parse_event_t::key: {
+                pos.key = parsed.get<std::string>();
+                if (pos.objects_open != 1) break;  // only a transaction's own fields
+                const std::size_t item = pos.in_array ? pos.item : 0;
+                for (const std::string& k : pos.item_keys)
+                    if (k == pos.key) pos.repeated.emplace_back(item, pos.key);
+                pos.item_keys.push_back(pos.key);
+                break;
+            }
+            case json::parse_event_t::object_start:
+                if (pos.objects_open++ == 0) pos.item_keys.clear();
+                break;
+            case json::parse_event_t::object_end:
+                --pos.objects_open;
+                if (depth == 1 && pos.in_array) ++pos.item;
+                break;
+            case json::parse_event_t::array_start:
+                if (depth == 0) pos.in_array = true;
+                break;
+            default:
+                break;
+        }
         return true;
     };
     try {
@@ -150,6 +177,12 @@ ParsedRequest parse_score_request(std::string_view body) {
     }
     const auto take = [&](const json& item, std::size_t i) {
         Transaction t;
+        for (const auto& [at, field] : pos.repeated)
+            if (at == i) {
+                r.errors.push_back({i, field, reject_name(Reject::extra_fields),
+                                    fmt::format("{} given twice (each field once)", field)});
+                return;
+            }
         if (auto e = parse_item(item, t)) {
             e->index = i;
             r.errors.push_back(std::move(*e));
