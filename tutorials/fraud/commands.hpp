@@ -11,6 +11,10 @@ int cmd_train(const Args& args);
 int cmd_evaluate(const Args& args);
 int cmd_score(const Args& args);
 int cmd_demo(const Args& args);
+/// The scoring service and its load generator (serve.cpp, loadtest.cpp); in a build
+/// without cpp-httplib they fail with a message saying how to get them.
+int cmd_serve(const Args& args);
+int cmd_loadtest(const Args& args);
 
 /// Exit code of a run stopped by Ctrl-C.
 inline constexpr int exit_interrupted = 130;

@@ -157,6 +157,27 @@ HeaderMap map_header(const std::vector<std::string_view>& fields, bool need_labe
 
 // ---- rows -------------------------------------------------------------------
 
+bool check_id(std::string_view id, Reject& reason, std::string& detail) {
+    if (!id.empty() && id.size() <= 64) return true;
+    reason = Reject::bad_id;
+    detail = id.empty() ? "empty id" : fmt::format("id of {} bytes (at most 64)", id.size());
+    return false;
+}
+
+bool check_raw_value(std::size_t column, double v, Reject& reason, std::string& detail) {
+    if (!std::isfinite(v)) {
+        reason = Reject::not_finite;
+        detail = fmt::format("{}: '{}' is not finite", raw_columns()[column].name, v);
+        return false;
+    }
+    if (!value_ok(column, v)) {
+        reason = Reject::out_of_range;
+        detail = check_value(column, v);
+        return false;
+    }
+    return true;
+}
+
 bool parse_row(const HeaderMap& h, const std::vector<std::string_view>& fields, ParsedRow& row, Reject& reason,
                std::string& detail) {
     if (fields.size() < h.names.size()) {
@@ -170,11 +191,7 @@ bool parse_row(const HeaderMap& h, const std::vector<std::string_view>& fields, 
         return false;
     }
     row.id = trim(fields[std::size_t(h.id)]);
-    if (row.id.empty() || row.id.size() > 64) {
-        reason = Reject::bad_id;
-        detail = row.id.empty() ? "empty id" : fmt::format("id of {} bytes (at most 64)", row.id.size());
-        return false;
-    }
+    if (!check_id(row.id, reason, detail)) return false;
     for (std::size_t c = 0; c < n_raw; ++c) {
         std::string_view f = trim(fields[std::size_t(h.raw[c])]);
         double v = 0;
@@ -189,16 +206,7 @@ bool parse_row(const HeaderMap& h, const std::vector<std::string_view>& fields, 
             detail = fmt::format("{}: '{}' is not a number", raw_columns()[c].name, preview(f));
             return false;
         }
-        if (!std::isfinite(v)) {
-            reason = Reject::not_finite;
-            detail = fmt::format("{}: '{}' is not finite", raw_columns()[c].name, preview(f));
-            return false;
-        }
-        if (!value_ok(c, v)) {
-            reason = Reject::out_of_range;
-            detail = check_value(c, v);
-            return false;
-        }
+        if (!check_raw_value(c, v, reason, detail)) return false;
         row.raw[c] = v;
     }
     row.label = -1;

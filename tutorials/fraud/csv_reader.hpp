@@ -74,6 +74,15 @@ struct ParsedRow {
 bool parse_row(const HeaderMap& h, const std::vector<std::string_view>& fields, ParsedRow& row, Reject& reason,
                std::string& detail);
 
+/// Check a transaction id (1 to 64 bytes, after trimming for CSV). On failure
+/// returns false with reason bad_id and detail. The CSV reader and the scoring
+/// service's JSON parser share this and check_raw_value, so both reject alike.
+bool check_id(std::string_view id, Reject& reason, std::string& detail);
+
+/// Check a parsed number for raw column `column`: not_finite when NaN or infinite,
+/// out_of_range outside the column's range (schema.hpp check_value).
+bool check_raw_value(std::size_t column, double v, Reject& reason, std::string& detail);
+
 /// Called for each rejected line: line number, reason, detail, the raw line (possibly cut).
 using RejectSink = std::function<void(std::uint64_t, Reject, std::string_view, std::string_view)>;
 

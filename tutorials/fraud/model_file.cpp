@@ -147,6 +147,7 @@ FraudModel load_model_bytes(std::string_view bytes, const std::string& name) {
         for (double v : p.to_vector())
             if (!std::isfinite(v)) fail(path, "a weight is NaN or infinite");
     m.net->eval();
+    m.checksum = fmt::format("{:08x}", tg::nn::crc32(bytes.data(), bytes.size()));
     return m;
 }
 

@@ -28,6 +28,9 @@ struct FraudModel {
     double threshold = 0.5;                 ///< alert when the fraud probability is >= threshold
     std::vector<std::string> features;      ///< feature names, as schema.hpp computes them
     std::map<std::string, std::string> info;  ///< training summary (rows, epochs, validation metrics)
+    /// CRC-32 of the whole model file, 8 hex digits (set by load_model): the model's
+    /// version as the scoring service reports it. Any change to the file changes it.
+    std::string checksum;
 
     /// Logits [N, 1] of standardised features x [N, F] (recorded when grad mode is on).
     tg::Tensor logits(const tg::Tensor& x) const;

@@ -8,6 +8,7 @@
 #include <tapegrad/tapegrad.hpp>
 
 #include "attribution.hpp"
+#include "batch_scorer.hpp"
 #include "dataset.hpp"
 #include "schema.hpp"
 
@@ -15,70 +16,9 @@ namespace fraud {
 
 namespace {
 
-/// Length of the well-formed UTF-8 sequence starting at s[i], or 0 when the
-/// bytes there are not one (RFC 3629: no overlong forms, no surrogates, nothing
-/// above U+10FFFF).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    if (c < 0x80) return 1;
-    std::size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0) lo = 0xA0;  // overlong
-        if (c == 0xED) hi = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0) lo = 0x90;  // overlong
-        if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else
-        return 0;
-    if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-    for (std::size_t k = 2; k < n; ++k)
-        if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    return n;
-}
-
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-    out.push_back('"');
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t n = utf8_sequence_length(s, i);
-        if (n == 0) {  // not UTF-8: U+FFFD REPLACEMENT CHARACTER, one per byte
-            out += "\xEF\xBF\xBD";
-            ++i;
-            continue;
-        }
-        if (n > 1) {
-            out.append(s.substr(i, n));
-            i += n;
-            continue;
-        }
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04x}", c);
-                else out.push_back(char(c));
-        }
-        ++i;
-    }
-    out.push_back('"');
-}
-
-namespace {
-
-/// The rows of one batch, in buffers reused from batch to batch.
+/// What the scorer does not keep of a batch's rows, in buffers reused from batch to batch.
 struct BatchBuffers {
     std::size_t n = 0;
-    std::vector<float> x;             // n x F standardised features
     std::vector<double> raw;          // n x n_raw values as read
     std::string ids;                  // ids back to back
     std::vector<std::uint32_t> id_end;
@@ -86,8 +26,7 @@ struct BatchBuffers {
     std::vector<std::int8_t> label;
     std::vector<std::uint8_t> pattern;
 
-    void reserve(std::size_t b, std::size_t f) {
-        x.reserve(b * f);
+    void reserve(std::size_t b) {
         raw.reserve(b * n_raw);
         ids.reserve(b * 16);
         id_end.reserve(b);
@@ -97,7 +36,6 @@ struct BatchBuffers {
     }
     void clear() {
         n = 0;
-        x.clear();
         raw.clear();
         ids.clear();
         id_end.clear();
@@ -117,27 +55,20 @@ ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
                         const std::function<void(std::string_view)>& alerts, RejectWriter& rejects,
                         const ScoreOptions& o, const std::atomic<bool>* stop) {
     const auto t0 = std::chrono::steady_clock::now();
-    const std::size_t f = model.features.size();
     const std::size_t b = std::max<std::size_t>(1, o.batch_size);
-    if (f != n_features()) throw std::invalid_argument("score: the model's features do not match this program's");
+    BatchScorer scorer(model);  // checks the model's features
     ScoreStats st;
     st.labelled = reader.header().label >= 0;
     const bool has_pattern = reader.header().pattern >= 0;
     reader.set_stop(stop);
 
-    // standardisation as floats: (x - mean) * (1 / scale)
-    std::vector<float> mean(f), inv_scale(f);
-    for (std::size_t j = 0; j < f; ++j) {
-        mean[j] = float(model.standardizer.mean()[j]);
-        inv_scale[j] = float(1.0 / model.standardizer.scale()[j]);
-    }
     BatchBuffers batch;
-    batch.reserve(b, f);
+    batch.reserve(b);
+    scorer.reserve(b);
     std::string out;  // alert lines waiting to be written
     out.reserve(1 << 17);
     std::vector<std::size_t> flagged;
     std::vector<AlertSummary> best_by_lead(n_raw);  // the best alert per leading feature
-    std::vector<float> xf;
     const RejectSink on_reject = [&](std::uint64_t line, Reject r, std::string_view detail, std::string_view raw) {
         rejects.write(line, r, detail, raw);
     };
@@ -146,12 +77,9 @@ ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
     bool more = true;
     while (more) {
         batch.clear();
+        scorer.clear();
         while (batch.n < b && (more = reader.next(row, on_reject))) {
-            const std::size_t at = batch.x.size();
-            batch.x.resize(at + f);
-            float* xr = batch.x.data() + at;
-            encode(row.raw, xr);
-            for (std::size_t j = 0; j < f; ++j) xr[j] = (xr[j] - mean[j]) * inv_scale[j];
+            scorer.add(row.raw);
             batch.raw.insert(batch.raw.end(), row.raw, row.raw + n_raw);
             batch.ids.append(row.id);
             batch.id_end.push_back(std::uint32_t(batch.ids.size()));
@@ -162,29 +90,24 @@ ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
         }
         if (batch.n > 0) {
             const std::size_t n = batch.n;
-            const tg::Tensor x = tg::from_vector(batch.x, {n, f});
-            tg::Tensor z;
-            {
-                tg::NoGradGuard no_grad;
-                z = model.logits(x);
-            }
-            const float* zp = z.data<float>();
+            scorer.forward();
             flagged.clear();
             std::vector<double> probs, logits;  // of flagged rows only
             std::size_t not_scored = 0;
             for (std::size_t i = 0; i < n; ++i) {
                 st.fraud += batch.label[i] == 1;
-                if (!std::isfinite(zp[i])) {  // the model overflowed: no score, rather than a NaN compared as false
+                const float z = scorer.logit(i);
+                if (!std::isfinite(z)) {  // the model overflowed: no score, rather than a NaN compared as false
                     ++not_scored;
                     if (st.non_finite == 0 && not_scored == 1) st.first_non_finite_line = batch.line[i];
                     continue;
                 }
-                const double p = 1.0 / (1.0 + std::exp(-double(zp[i])));
+                const double p = fraud_probability(double(z));
                 const bool flag = p >= o.threshold;
                 if (flag) {
                     flagged.push_back(i);
                     probs.push_back(p);
-                    logits.push_back(double(zp[i]));
+                    logits.push_back(double(z));
                 }
                 if (batch.label[i] == 1) st.flagged_fraud += flag;
             }
@@ -192,25 +115,16 @@ ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
             st.scored += n - not_scored;
             st.flagged += flagged.size();
             if (!flagged.empty()) {
-                xf.resize(flagged.size() * f);
-                for (std::size_t k = 0; k < flagged.size(); ++k)
-                    std::copy_n(batch.x.data() + flagged[k] * f, f, xf.data() + k * f);
-                const auto why = attribute(model, tg::from_vector(xf, {flagged.size(), f}), o.top_features);
+                const auto why = scorer.explain(flagged, o.top_features);
                 for (std::size_t k = 0; k < flagged.size(); ++k) {
                     const std::size_t i = flagged[k];
                     const std::size_t start = out.size();
                     out += "{\"id\":";
                     append_json_string(out, batch.id(i));
-                    out += fmt::format(",\"line\":{},\"score\":{:.6f},\"logit\":{:.3f},\"top_features\":[", batch.line[i],
+                    out += fmt::format(",\"line\":{},\"score\":{:.6f},\"logit\":{:.3f},\"top_features\":", batch.line[i],
                                        probs[k], logits[k]);
-                    for (std::size_t c = 0; c < why[k].size(); ++c) {
-                        const Contribution& ct = why[k][c];
-                        out += fmt::format("{}{{\"feature\":\"{}\",\"value\":{},\"contribution\":{}}}", c ? "," : "",
-                                           raw_columns()[ct.column].name, batch.raw[i * n_raw + ct.column],
-                                           std::isfinite(ct.contribution) ? fmt::format("{:.4f}", ct.contribution)
-                                                                          : std::string("null"));
-                    }
-                    out += "]}\n";
+                    append_top_features(out, why[k], batch.raw.data() + i * n_raw);
+                    out += "}\n";
                     AlertSummary& best = best_by_lead[why[k].empty() ? 0 : why[k][0].column];
                     if (o.keep_top_alerts && (best.json.empty() || logits[k] > best.logit))
                         best = {probs[k], logits[k], batch.line[i], std::string(batch.id(i)),

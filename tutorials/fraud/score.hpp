@@ -15,6 +15,7 @@
 
 #include "csv_reader.hpp"
 #include "generator.hpp"
+#include "json_string.hpp"
 #include "model_file.hpp"
 
 namespace fraud {
@@ -62,9 +63,5 @@ struct ScoreStats {
 ScoreStats score_stream(const FraudModel& model, TransactionReader& reader,
                         const std::function<void(std::string_view)>& alerts, RejectWriter& rejects,
                         const ScoreOptions& options, const std::atomic<bool>* stop = nullptr);
-
-/// Append s to out as a JSON string literal (quotes, escapes, control characters);
-/// bytes that are not valid UTF-8 become U+FFFD, so the result is always valid JSON.
-void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace fraud
