@@ -11,12 +11,13 @@
 #include "../../tutorials/fraud/dataset.hpp"
 #include "../../tutorials/fraud/generator.hpp"
 #include "../../tutorials/fraud/train.hpp"
+#include "temp_path.hpp"
 
 using namespace tg;
 
 TEST_CASE("fraud train on 2 ranks: each rank reads its part; the model equals one process's (float)") {
     REQUIRE(dist::world_size() == 2);
-    const std::string path = (std::filesystem::temp_directory_path() / "tapegrad_dist_fraud.csv").string();
+    const std::string path = shared_temp_path("fraud.csv");
     if (dist::rank() == 0) {
         std::ofstream out(path, std::ios::binary);
         fraud::generate({.rows = 6000, .seed = 5, .fraud_rate = 0.05, .malformed_rate = 0.01},

@@ -9,6 +9,8 @@
 #include <tapegrad/dist/dist.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "temp_path.hpp"
+
 using namespace tg;
 using namespace tg::nn;
 
@@ -16,9 +18,7 @@ namespace {
 
 /// Two CSV files of 3 features and a label, written by rank 0 (the ranks share a machine).
 std::vector<std::string> make_files() {
-    const auto dir = std::filesystem::temp_directory_path();
-    const std::vector<std::string> files{(dir / "tapegrad_dist_stream_0.csv").string(),
-                                         (dir / "tapegrad_dist_stream_1.csv").string()};
+    const std::vector<std::string> files{shared_temp_path("stream_0.csv"), shared_temp_path("stream_1.csv")};
     if (dist::rank() == 0) {
         Generator g(3);
         for (std::size_t f = 0; f < files.size(); ++f) {
