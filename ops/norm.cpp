@@ -79,4 +79,43 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     return y;
 }
 
+namespace {
+
+/// The last `dims` axes of x (as reduction axes), after checking x and the affine tensors.
+Axes trailing_axes(const char* op, const Tensor& x, std::size_t dims, const Tensor& weight, const Tensor& bias) {
+    check_defined(op, x);
+    if (dims == 0 || dims > x.dim())
+        throw ShapeError(fmt::format("{}: cannot normalise the last {} axes of a tensor of shape {}", op, dims,
+                                     shape_str(x.shape())));
+    const Shape xs = x.shape();
+    const Shape normalised(xs.end() - static_cast<std::ptrdiff_t>(dims), xs.end());
+    for (const Tensor* t : {&weight, &bias})
+        if (t->defined() && t->shape() != normalised)
+            throw ShapeError(fmt::format("{}: {} has shape {}, expected the normalised shape {}", op,
+                                         t == &weight ? "weight" : "bias", shape_str(t->shape()),
+                                         shape_str(normalised)));
+    Axes axes;
+    for (std::size_t k = xs.size() - dims; k < xs.size(); ++k) axes.push_back(static_cast<int>(k));
+    return axes;
+}
+
+}  // namespace
+
+Tensor layer_norm(const Tensor& x, std::size_t dims, const Tensor& weight, const Tensor& bias, double eps) {
+    const Axes axes = trailing_axes("layer_norm", x, dims, weight, bias);
+    const Tensor centred = sub(x, mean(x, axes, true));
+    const Tensor var = mean(mul(centred, centred), axes, true);
+    Tensor y = div(centred, sqrt(add(var, eps)));
+    if (weight.defined()) y = mul(y, weight);
+    if (bias.defined()) y = add(y, bias);
+    return y;
+}
+
+Tensor rms_norm(const Tensor& x, std::size_t dims, const Tensor& weight, double eps) {
+    const Axes axes = trailing_axes("rms_norm", x, dims, weight, Tensor());
+    Tensor y = div(x, sqrt(add(mean(mul(x, x), axes, true), eps)));
+    if (weight.defined()) y = mul(y, weight);
+    return y;
+}
+
 }  // namespace tg

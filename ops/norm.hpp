@@ -22,5 +22,16 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
                   const Tensor& bias, bool training, double momentum = 0.1, double eps = 1e-5,
                   std::source_location loc = std::source_location::current());
 
+/// Layer normalisation (PyTorch's layer_norm) over the last `dims` axes of x: each
+/// slice is normalised with its own mean and (biased) variance,
+///   y = (x - mean) / sqrt(var + eps) * weight + bias,
+/// weight and bias (optional) shaped like those last axes. Written with tapegrad ops.
+/// Throws ShapeError when x has fewer than `dims` axes, dims is 0, or weight/bias do
+/// not match the normalised shape.
+Tensor layer_norm(const Tensor& x, std::size_t dims, const Tensor& weight, const Tensor& bias, double eps = 1e-5);
+/// RMS normalisation (PyTorch's rms_norm) over the last `dims` axes:
+///   y = x / sqrt(mean(x^2) + eps) * weight (weight optional).
+Tensor rms_norm(const Tensor& x, std::size_t dims, const Tensor& weight, double eps);
+
 }  // namespace tg
 /// @}

@@ -17,10 +17,15 @@ Tensor Tanh::forward(const Tensor& x) { return tg::tanh(x); }
 Tensor ReLU::forward(const Tensor& x) { return relu(x); }
 Tensor LeakyReLU::forward(const Tensor& x) { return leaky_relu(x, slope); }
 Tensor Softplus::forward(const Tensor& x) { return softplus(x); }
+Tensor GELU::forward(const Tensor& x) { return gelu(x, approximate); }
+Tensor SiLU::forward(const Tensor& x) { return silu(x); }
 Tensor Softmax::forward(const Tensor& x) { return softmax(x, axis); }
 Tensor LogSoftmax::forward(const Tensor& x) { return log_softmax(x, axis); }
 
 std::string LeakyReLU::extra_repr() const { return fmt::format("negative_slope={}", slope); }
+std::string GELU::extra_repr() const {
+    return approximate == GeluApproximation::tanh ? "approximate='tanh'" : "approximate='none'";
+}
 std::string Softmax::extra_repr() const { return fmt::format("axis={}", axis); }
 std::string LogSoftmax::extra_repr() const { return fmt::format("axis={}", axis); }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../../ops/activation.hpp"
 #include "../module.hpp"
 
 namespace tg::nn {
@@ -42,6 +43,19 @@ struct LeakyReLU : Module {
 struct Softplus : Module {
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "Softplus"; }
+};
+/// x Phi(x) (exact, with erf) or its tanh approximation (PyTorch's GELU(approximate=...))
+struct GELU : Module {
+    explicit GELU(GeluApproximation approximate = GeluApproximation::none) : approximate(approximate) {}
+    Tensor forward(const Tensor& x) override;
+    std::string type_name() const override { return "GELU"; }
+    std::string extra_repr() const override;
+    GeluApproximation approximate;
+};
+/// x sigmoid(x) (SiLU, swish)
+struct SiLU : Module {
+    Tensor forward(const Tensor& x) override;
+    std::string type_name() const override { return "SiLU"; }
 };
 /// Softmax along axis (default the last: class scores of each row sum to 1).
 struct Softmax : Module {

@@ -1,5 +1,9 @@
 #include "norm.hpp"
 
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "../../ops/norm.hpp"
@@ -51,6 +55,63 @@ void BatchNorm2d::check_input(const Tensor& x) const {
     if (x.size(1) != features_)
         throw ShapeError(fmt::format("BatchNorm2d({}): input {} has {} channels, expected {}", features_,
                                      shape_str(x.shape()), x.size(1), features_));
+}
+
+namespace {
+
+/// Checks that x ends in the layer's normalised shape, then runs f; a ShapeError
+/// of the op is re-thrown with the layer named first, as BatchNorm does.
+template <class F>
+Tensor as_layer(const Module& layer, const Tensor& x, const Shape& normalised, F f) {
+    check_defined(layer.type_name().c_str(), x);
+    const Shape xs = x.shape();
+    if (xs.size() < normalised.size() ||
+        !std::equal(normalised.begin(), normalised.end(), xs.end() - static_cast<std::ptrdiff_t>(normalised.size())))
+        throw ShapeError(fmt::format("{}({}): the input's shape {} does not end in the normalised shape {}",
+                                     layer.type_name(), layer.extra_repr(), shape_str(xs), shape_str(normalised)));
+    try {
+        return f();
+    } catch (const ShapeError& e) {
+        throw ShapeError(fmt::format("{}({}): {}", layer.type_name(), layer.extra_repr(), e.what()));
+    }
+}
+
+}  // namespace
+
+LayerNorm::LayerNorm(Shape normalized_shape, LayerNormOptions options)
+    : shape_(std::move(normalized_shape)), options_(options) {
+    if (shape_.empty()) throw std::invalid_argument("LayerNorm: normalized_shape must name at least one axis");
+    if (options.elementwise_affine) {
+        weight = register_parameter("weight", ones(shape_));
+        if (options.bias) bias = register_parameter("bias", zeros(shape_));
+    }
+}
+
+Tensor LayerNorm::forward(const Tensor& x) {
+    return as_layer(*this, x, shape_, [&] { return layer_norm(x, shape_.size(), weight, bias, options_.eps); });
+}
+
+std::string LayerNorm::extra_repr() const {
+    return fmt::format("{}, eps={}, elementwise_affine={}", shape_str(shape_), options_.eps,
+                       options_.elementwise_affine);
+}
+
+RMSNorm::RMSNorm(Shape normalized_shape, RMSNormOptions options)
+    : shape_(std::move(normalized_shape)), options_(options) {
+    if (shape_.empty()) throw std::invalid_argument("RMSNorm: normalized_shape must name at least one axis");
+    if (options.elementwise_affine) weight = register_parameter("weight", ones(shape_));
+}
+
+Tensor RMSNorm::forward(const Tensor& x) {
+    const double eps = options_.eps.value_or(x.dtype() == DType::f32 ? double(std::numeric_limits<float>::epsilon())
+                                                                     : std::numeric_limits<double>::epsilon());
+    return as_layer(*this, x, shape_, [&] { return rms_norm(x, shape_.size(), weight, eps); });
+}
+
+std::string RMSNorm::extra_repr() const {
+    return fmt::format("{}, eps={}, elementwise_affine={}", shape_str(shape_),
+                       options_.eps ? fmt::format("{}", *options_.eps) : std::string("None"),
+                       options_.elementwise_affine);
 }
 
 }  // namespace tg::nn

@@ -2,6 +2,7 @@
 /// @ingroup nn
 /// Batch normalisation layers with running statistics (see tg::batch_norm).
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "../module.hpp"
@@ -58,6 +59,50 @@ public:
 
 protected:
     void check_input(const Tensor& x) const override;
+};
+
+struct LayerNormOptions {
+    double eps = 1e-5;
+    bool elementwise_affine = true;  ///< learnable weight (ones), and bias (zeros) when `bias`
+    bool bias = true;
+};
+
+/// Layer normalisation over the last axes, of shape normalized_shape (PyTorch's
+/// LayerNorm): each sample's slice is normalised by its own mean and variance,
+/// in training and evaluation alike. Parameters "weight" and "bias" have
+/// normalized_shape, as PyTorch's.
+class LayerNorm : public Module {
+public:
+    explicit LayerNorm(Shape normalized_shape, LayerNormOptions options = {});
+    Tensor forward(const Tensor& x) override;
+    std::string type_name() const override { return "LayerNorm"; }
+    std::string extra_repr() const override;
+    Tensor weight, bias;  ///< normalized_shape (undefined without affine / bias)
+
+private:
+    Shape shape_;
+    LayerNormOptions options_;
+};
+
+struct RMSNormOptions {
+    /// Added to the mean square; unset: the dtype's machine epsilon (PyTorch's eps=None).
+    std::optional<double> eps{};
+    bool elementwise_affine = true;  ///< learnable weight (ones)
+};
+
+/// RMS normalisation over the last axes (PyTorch's RMSNorm):
+/// y = x / sqrt(mean(x^2) + eps) * weight. Parameter "weight" of normalized_shape.
+class RMSNorm : public Module {
+public:
+    explicit RMSNorm(Shape normalized_shape, RMSNormOptions options = {});
+    Tensor forward(const Tensor& x) override;
+    std::string type_name() const override { return "RMSNorm"; }
+    std::string extra_repr() const override;
+    Tensor weight;  ///< normalized_shape (undefined without affine)
+
+private:
+    Shape shape_;
+    RMSNormOptions options_;
 };
 
 }  // namespace tg::nn
