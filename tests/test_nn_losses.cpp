@@ -139,3 +139,35 @@ TEST_CASE("losses: the perceptron criterion has gradient (y - d) x, also on the 
         [](const std::vector<Tensor>& in) { return perceptron_criterion(in[0], tensor({1.0, 0.0, 0.0, 1.0}, f64)); },
         {tensor({0.7, 0.4, -0.9, -0.2}, f64)}, "perceptron_criterion");
 }
+
+TEST_CASE("losses: Huber, smooth L1 and KL divergence as PyTorch defines them, with gradients") {
+    using tg::test::rnd;
+    const Tensor p = from_vector(std::vector<double>{0.0, 1.5, -2.0, 0.3}, {4}, {DType::f64});
+    const Tensor t = from_vector(std::vector<double>{0.2, 0.0, 1.0, 0.3}, {4}, {DType::f64});
+    tg::test::check_values(huber_loss(p, t, Reduction::none), {4}, {0.02, 1.0, 2.5, 0.0});
+    tg::test::check_values(huber_loss(p, t, Reduction::mean, 2.0), {}, {1.28625});
+    tg::test::check_values(smooth_l1_loss(p, t, Reduction::none, 0.5), {4}, {0.04, 1.25, 2.75, 0.0});
+    tg::test::check_values(smooth_l1_loss(p, t, Reduction::sum, 0.0), {}, {0.2 + 1.5 + 3.0});  // beta 0: L1
+    CHECK_THROWS_AS(huber_loss(p, t, Reduction::mean, 0.0), std::invalid_argument);
+    CHECK_THROWS_AS(smooth_l1_loss(p, t, Reduction::mean, -1.0), std::invalid_argument);
+
+    const Tensor logq = log(from_vector(std::vector<double>{0.2, 0.5, 0.3, 0.6, 0.1, 0.3}, {2, 3}, {DType::f64}));
+    const Tensor target = from_vector(std::vector<double>{0.1, 0.9, 0.0, 0.5, 0.25, 0.25}, {2, 3}, {DType::f64});
+    tg::test::check_values(kl_div(logq, target, Reduction::none), {2, 3},
+                           {-0.06931471805599453, 0.5290079984119072, 0.0, -0.09116077839697728, 0.22907268296853872,
+                            -0.04558038919848861});
+    tg::test::check_values(kl_div(logq, target, Reduction::batch_mean), {}, {0.2760123978644927});
+    // log_target: the same divergence from log-probabilities (the zero left out: log 0)
+    const Tensor t2 = from_vector(std::vector<double>{0.2, 0.8}, {2}, {DType::f64}), q2 = from_vector(std::vector<double>{0.5, 0.5}, {2}, {DType::f64});
+    CHECK(kl_div(log(q2), log(t2), Reduction::sum, true).item() ==
+          doctest::Approx(kl_div(log(q2), t2, Reduction::sum).item()).epsilon(1e-14));
+
+    const auto huber = [](const std::vector<Tensor>& in) { return huber_loss(in[0], in[1], Reduction::mean, 0.7); };
+    const std::vector<Tensor> pts{rnd({3, 4}, -2, 2, 61), rnd({3, 4}, -2, 2, 62)};
+    tg::test::check_grad(huber, pts, "huber_loss");
+    tg::test::check_grad([](const std::vector<Tensor>& in) { return smooth_l1_loss(in[0], in[1], Reduction::sum, 0.7); },
+                         pts, "smooth_l1_loss");
+    tg::test::check_grad([&](const std::vector<Tensor>& in) { return kl_div(log_softmax(in[0], 1), target, Reduction::batch_mean); },
+                         {rnd({2, 3}, -1, 1, 63)}, "kl_div");
+    CHECK(HuberLoss(0.7)(pts[0], pts[1]).item() == huber(pts).item());
+}

@@ -97,6 +97,8 @@ Tensor reduce(const Tensor& losses, Reduction reduction) {
         case Reduction::mean: return mean(losses);
         case Reduction::sum: return sum(losses);
         case Reduction::half_sum: return sum(losses) * 0.5;
+        case Reduction::batch_mean:
+            return sum(losses) * (1.0 / static_cast<double>(losses.dim() ? std::max<std::size_t>(losses.size(0), 1) : 1));
     }
     throw std::invalid_argument("reduce: unknown reduction");
 }
@@ -109,6 +111,30 @@ Tensor mse_loss(const Tensor& pred, const Tensor& target, Reduction reduction) {
 Tensor l1_loss(const Tensor& pred, const Tensor& target, Reduction reduction) {
     const Tensor t = aligned_target("l1_loss", pred, target);
     return reduce(abs(pred - t), reduction);
+}
+
+Tensor huber_loss(const Tensor& pred, const Tensor& target, Reduction reduction, double delta) {
+    if (!(delta > 0)) throw std::invalid_argument(fmt::format("huber_loss: delta must be positive, got {}", delta));
+    const Tensor d = pred - aligned_target("huber_loss", pred, target);
+    const Tensor a = abs(d);
+    return reduce(where(lt(a, delta), square(d) * 0.5, (a - 0.5 * delta) * delta), reduction);
+}
+
+Tensor smooth_l1_loss(const Tensor& pred, const Tensor& target, Reduction reduction, double beta) {
+    if (!(beta >= 0)) throw std::invalid_argument(fmt::format("smooth_l1_loss: beta must be >= 0, got {}", beta));
+    const Tensor d = pred - aligned_target("smooth_l1_loss", pred, target);
+    const Tensor a = abs(d);
+    if (beta == 0) return reduce(a, reduction);
+    return reduce(where(lt(a, beta), square(d) * (0.5 / beta), a - 0.5 * beta), reduction);
+}
+
+Tensor kl_div(const Tensor& input, const Tensor& target, Reduction reduction, bool log_target) {
+    const Tensor t = aligned_target("kl_div", input, target);
+    if (log_target) return reduce(exp(t) * (t - input), reduction);
+    // t·log t is 0 where t = 0 (its limit), as PyTorch's xlogy: log of a safe 1 there
+    const Tensor positive = gt(t, 0.0);
+    const Tensor t_log_t = t * log(where(positive, t, ones_like(t)));
+    return reduce(t_log_t - t * input, reduction);
 }
 
 Tensor binary_cross_entropy(const Tensor& prob, const Tensor& target, Reduction reduction) {

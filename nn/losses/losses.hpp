@@ -21,6 +21,7 @@ enum class Reduction {
     mean,      ///< their mean (the default, as in PyTorch and Keras)
     sum,       ///< their sum
     half_sum,  ///< ½ of their sum: the lesson's E = ½·Σ(target − out)², whose gradient is (out − target)
+    batch_mean,  ///< their sum divided by the size of the first axis (PyTorch's "batchmean", for kl_div)
 };
 
 /// Apply a reduction to per-element losses.
@@ -33,6 +34,20 @@ Tensor l1_loss(const Tensor& pred, const Tensor& target, Reduction reduction = R
 inline Tensor mae_loss(const Tensor& pred, const Tensor& target, Reduction reduction = Reduction::mean) {
     return l1_loss(pred, target, reduction);
 }
+/// Huber loss (PyTorch's huber_loss): ½d² where |d| < delta, else delta·(|d| − ½delta), d = pred − target.
+/// Throws std::invalid_argument unless delta > 0.
+Tensor huber_loss(const Tensor& pred, const Tensor& target, Reduction reduction = Reduction::mean, double delta = 1.0);
+/// Smooth L1 (PyTorch's smooth_l1_loss): ½d²/beta where |d| < beta, else |d| − ½beta;
+/// beta = 0 is the L1 loss. Throws std::invalid_argument for beta < 0.
+Tensor smooth_l1_loss(const Tensor& pred, const Tensor& target, Reduction reduction = Reduction::mean,
+                      double beta = 1.0);
+/// Kullback-Leibler divergence (PyTorch's kl_div) of input log-probabilities from
+/// target probabilities: target·(log target − input), 0 where target is 0; with
+/// log_target the target is given as log-probabilities: e^target·(target − input).
+/// PyTorch's reduction "batchmean" (the mathematically right one) is
+/// Reduction::batch_mean: the sum divided by the first axis' size.
+Tensor kl_div(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean,
+              bool log_target = false);
 /// Binary cross-entropy on probabilities p in [0, 1]: −[t·log p + (1 − t)·log(1 − p)],
 /// logs clamped at −100 as PyTorch does. Throws std::invalid_argument for p outside
 /// [0, 1] (pass logits to binary_cross_entropy_with_logits instead).
@@ -84,6 +99,24 @@ struct MSELoss : Loss {
     using Loss::Loss;
     Tensor forward(const Tensor& p, const Tensor& t) const override { return mse_loss(p, t, reduction); }
     std::string name() const override { return "MSELoss"; }
+};
+struct HuberLoss : Loss {
+    explicit HuberLoss(double delta = 1.0, Reduction r = Reduction::mean) : Loss(r), delta(delta) {}
+    Tensor forward(const Tensor& p, const Tensor& t) const override { return huber_loss(p, t, reduction, delta); }
+    std::string name() const override { return "HuberLoss"; }
+    double delta;
+};
+struct SmoothL1Loss : Loss {
+    explicit SmoothL1Loss(double beta = 1.0, Reduction r = Reduction::mean) : Loss(r), beta(beta) {}
+    Tensor forward(const Tensor& p, const Tensor& t) const override { return smooth_l1_loss(p, t, reduction, beta); }
+    std::string name() const override { return "SmoothL1Loss"; }
+    double beta;
+};
+struct KLDivLoss : Loss {
+    explicit KLDivLoss(Reduction r = Reduction::mean, bool log_target = false) : Loss(r), log_target(log_target) {}
+    Tensor forward(const Tensor& p, const Tensor& t) const override { return kl_div(p, t, reduction, log_target); }
+    std::string name() const override { return "KLDivLoss"; }
+    bool log_target;
 };
 struct L1Loss : Loss {
     using Loss::Loss;
