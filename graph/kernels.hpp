@@ -13,11 +13,8 @@
 
 namespace tg::kernels {
 
-/// Elements each thread's share of an elementwise loop must have (2^18, some
-/// 100 µs): waking a pool thread costs tens of microseconds on a virtual
-/// machine, and at 2^16 fraud-infer's [4096, 64] layers ran slower on 2
-/// threads (490-780 µs a step) than on 1 (450 µs).
-inline constexpr std::size_t parallel_grain = std::size_t(1) << 18;
+/// Elements each thread's share of an elementwise loop must have (parallel::min_share).
+inline constexpr std::size_t parallel_grain = parallel::min_share;
 
 /// fn(i) for i in [0, n), shared among the pool's threads when n is large.
 /// fn writes element i only, so the result does not depend on the thread count.

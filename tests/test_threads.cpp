@@ -239,7 +239,7 @@ TEST_CASE("threads: four threads infer with one shared model under NoGradGuard")
 TEST_CASE("threads: large elementwise ops and sums give the same bits on 1, 2 and 3 threads; small ones stay on the caller") {
     const int before = num_threads();
     using tg::test::rnd;
-    const Tensor a = rnd({700, 500}, -2, 2, 1), b = rnd({700, 500}, -2, 2, 2), row = rnd({500}, -1, 1, 3);
+    const Tensor a = rnd({1200, 500}, -2, 2, 1), b = rnd({1200, 500}, -2, 2, 2), row = rnd({500}, -1, 1, 3);  // 600,000: sums split too
     auto compute = [&] {
         Tensor x = a.to(DType::f32), y = b.to(DType::f32);
         std::vector<std::vector<double>> out;
