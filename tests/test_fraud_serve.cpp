@@ -349,7 +349,7 @@ TEST_CASE("serve: 400, 404, 405 and 413 answers with a JSON reason; slow connect
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
     const std::string half = "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":";
-    REQUIRE(::write(fd, half.data(), half.size()) == ssize_t(half.size()));
+    REQUIRE(::send(fd, half.data(), half.size(), MSG_NOSIGNAL) == ssize_t(half.size()));
     const auto t0 = std::chrono::steady_clock::now();
     pollfd p{fd, POLLIN, 0};
     REQUIRE(::poll(&p, 1, 5000) == 1);  // closed (or answered) well before 5 s
