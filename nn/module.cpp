@@ -38,6 +38,8 @@ Tensor Module::forward(const Tensor&) {
                                        type_name()));
 }
 
+bool Module::tracing_summary() { return recorder != nullptr; }
+
 Tensor Module::operator()(const Tensor& x) {
     if (!recorder) return forward(x);
     // summary(): note the output of every module the pass goes through, in call order.

@@ -65,6 +65,9 @@ public:
     virtual Tensor forward(const Tensor& x);
     /// forward(x), plus the bookkeeping of summary().
     Tensor operator()(const Tensor& x);
+    /// True while summary() traces a forward pass on this thread (containers then
+    /// call every child on its own, so that each one's output is seen).
+    static bool tracing_summary();
 
     /// Type name shown by summary() and to_string(): "Linear", "Sequential", or
     /// the demangled class name of a user module.

@@ -39,6 +39,10 @@ Tensor float_kernel(const Tensor& x, void (*f)(const float*, float*, std::size_t
     return make_tensor(std::move(out));
 }
 
+}  // namespace
+
+namespace detail {
+
 // Backward rules of sigmoid, tanh and relu, each one pass over the gradient
 // instead of two or three ops (and their temporaries). They are ops
 // themselves, recorded under create_graph, so higher-order gradients still work.
@@ -74,7 +78,11 @@ Tensor relu_backward(const Tensor& g, const Tensor& x) {
     });
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::relu_backward;
+using detail::sigmoid_backward;
+using detail::tanh_backward;
 
 Tensor sigmoid(const Tensor& x) {
     check_defined("sigmoid", x);

@@ -45,3 +45,14 @@ Shape keepdims_shape(const Shape& shape, const std::vector<std::size_t>& axes);
 std::vector<std::size_t> normalize_axes(const std::vector<int>& axes, std::size_t rank, const char* op);
 
 }  // namespace tg::detail
+
+namespace tg::detail {
+
+/// Backward rules of the activations from their output o (relu's from its input
+/// or output alike: both are <= 0 at the same places), each one recorded op:
+/// g·o·(1 − o), g·(1 − o²), g·[x > 0]. Shared by the activations and fused ops.
+Tensor sigmoid_backward(const Tensor& g, const Tensor& o);
+Tensor tanh_backward(const Tensor& g, const Tensor& o);
+Tensor relu_backward(const Tensor& g, const Tensor& x);
+
+}  // namespace tg::detail

@@ -7,11 +7,6 @@
 
 namespace tg::fast {
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TG_CLONES [[gnu::target_clones("avx2", "default")]]
-#else
-#define TG_CLONES
-#endif
 
 TG_CLONES void tanh_array(const float* __restrict x, float* __restrict out, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) out[i] = tanh(x[i]);
@@ -19,6 +14,14 @@ TG_CLONES void tanh_array(const float* __restrict x, float* __restrict out, std:
 
 TG_CLONES void sigmoid_array(const float* __restrict x, float* __restrict out, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) out[i] = sigmoid(x[i]);
+}
+
+TG_CLONES void tanh_in_place(float* x, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) x[i] = tanh(x[i]);
+}
+
+TG_CLONES void sigmoid_in_place(float* x, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) x[i] = sigmoid(x[i]);
 }
 
 }  // namespace tg::fast

@@ -9,6 +9,16 @@
 #include <cstddef>
 #include <cstdint>
 
+/// Compile a float kernel twice (GCC's target_clones): for the portable x86-64
+/// baseline (SSE2, 4 floats a step) and for AVX2 (8 floats a step), picked once
+/// at load time. Not with FMA: fused multiply-adds round differently, and results
+/// must not depend on the processor.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TG_CLONES [[gnu::target_clones("avx2", "default")]]
+#else
+#define TG_CLONES
+#endif
+
 namespace tg::fast {
 
 /// e^x for x <= 0 (0 below -87.3, where e^x leaves float's normal range).
@@ -67,5 +77,8 @@ inline float sigmoid(float x) {
 /// processor at hand (fast_math.cpp).
 void tanh_array(const float* x, float* out, std::size_t n);
 void sigmoid_array(const float* x, float* out, std::size_t n);
+/// The same in place (x[i] = tanh(x[i])): for fused ops that activate their own output.
+void tanh_in_place(float* x, std::size_t n);
+void sigmoid_in_place(float* x, std::size_t n);
 
 }  // namespace tg::fast

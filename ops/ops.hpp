@@ -2,9 +2,11 @@
 // Every differentiable op. Each op's forward and backward rule sit together in
 // its family's .cpp; ops/README.md lists them with their gradients.
 #include "activation.hpp"
+#include "affine.hpp"
 #include "blas.hpp"
 #include "elementwise.hpp"
 #include "linalg.hpp"
+#include "lstm_cell.hpp"
 #include "math.hpp"
 #include "reduce.hpp"
 #include "shape.hpp"

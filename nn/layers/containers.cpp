@@ -1,10 +1,47 @@
 #include "containers.hpp"
 
+#include <typeinfo>
+
+#include "activations.hpp"
+#include "linear.hpp"
+
 namespace tg::nn {
 
+namespace {
+
+/// The fused epilogue that stands for module m, or none. Exact types only: a
+/// subclass may compute something else in its forward.
+Epilogue as_epilogue(const Module& m) {
+    const std::type_info& t = typeid(m);
+    if (t == typeid(ReLU)) return Epilogue::relu;
+    if (t == typeid(Tanh)) return Epilogue::tanh;
+    if (t == typeid(Sigmoid)) return Epilogue::sigmoid;
+    return Epilogue::none;
+}
+
+}  // namespace
+
+// Note [fused dense layers]
+// -------------------------
+// A Linear directly followed by ReLU, Tanh or Sigmoid runs as one fused op
+// (Linear::forward(x, activation), ops/affine.hpp): the same values, bit for bit,
+// with one output tensor and one recorded node instead of two of each. Only
+// exact types fuse, and never while summary() traces the pass (it reports each
+// child's output).
 Tensor Sequential::forward(const Tensor& x) {
     Tensor y = x;
-    for (const ModulePtr& m : modules_) y = (*m)(y);
+    const bool may_fuse = !tracing_summary();
+    for (std::size_t i = 0; i < modules_.size(); ++i) {
+        if (may_fuse && i + 1 < modules_.size() && typeid(*modules_[i]) == typeid(Linear)) {
+            const Epilogue activation = as_epilogue(*modules_[i + 1]);
+            if (activation != Epilogue::none) {
+                y = static_cast<Linear&>(*modules_[i]).forward(y, activation);
+                ++i;
+                continue;
+            }
+        }
+        y = (*modules_[i])(y);
+    }
     return y;
 }
 

@@ -18,12 +18,14 @@ Linear::Linear(std::size_t in_features, std::size_t out_features, bool with_bias
     if (with_bias) bias = register_parameter("bias", uniform({out_features}, -bound, bound));
 }
 
-Tensor Linear::forward(const Tensor& x) {
+Tensor Linear::forward(const Tensor& x) { return forward(x, Epilogue::none); }
+
+Tensor Linear::forward(const Tensor& x, Epilogue activation) {
     check_defined("Linear", x);
     if (x.dim() == 0 || x.size(-1) != in_)
         throw ShapeError(fmt::format("Linear(in_features={}, out_features={}): input {} must end with {} features",
                                      in_, out_, shape_str(x.shape()), in_));
-    return linear(x, weight, bias);
+    return linear(x, weight, bias, activation);
 }
 
 std::string Linear::extra_repr() const {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 
+#include "../../ops/affine.hpp"
 #include "../module.hpp"
 
 namespace tg::nn {
@@ -18,6 +19,9 @@ class Linear : public Module {
 public:
     Linear(std::size_t in_features, std::size_t out_features, bool bias = true);
     Tensor forward(const Tensor& x) override;
+    /// activation(forward(x)) as one fused op (ops/affine.hpp): what Sequential
+    /// runs for a Linear followed by ReLU, Tanh or Sigmoid.
+    Tensor forward(const Tensor& x, Epilogue activation);
     std::string type_name() const override { return "Linear"; }
     std::string extra_repr() const override;
     std::size_t in_features() const { return in_; }

@@ -29,7 +29,7 @@ std::size_t gate_count(RecurrentKind kind) {
 }
 
 /// W v^T when v is [batch, in] (rows), W v when v is [in, batch]: [G hidden, batch].
-Tensor project(const Tensor& w, const Tensor& v, bool rows) { return gemm(w, v, false, rows); }
+Product project(const Tensor& w, const Tensor& v, bool rows) { return {w, v, false, rows}; }
 
 /// A bias [n] as a column [n, 1] that broadcasts over the batch.
 Tensor column(const Tensor& b) {
@@ -62,24 +62,17 @@ LSTMState step(RecurrentKind kind, const StepParams& p, const Tensor& x, bool x_
     switch (kind) {
         case RecurrentKind::rnn_tanh:
         case RecurrentKind::rnn_relu: {
-            Tensor a = add(project(p.w_ih, x, x_rows), project(p.w_hh, h, false));
-            if (p.b.defined()) a = add(a, p.b);
-            return {kind == RecurrentKind::rnn_tanh ? tanh(a) : relu(a), {}};
+            const Epilogue act = kind == RecurrentKind::rnn_tanh ? Epilogue::tanh : Epilogue::relu;
+            return {affine({project(p.w_ih, x, x_rows), project(p.w_hh, h, false)}, p.b, act), {}};
         }
         case RecurrentKind::lstm: {
-            Tensor a = add(project(p.w_ih, x, x_rows), project(p.w_hh, h, false));
-            if (p.b.defined()) a = add(a, p.b);
-            const std::vector<Tensor> gates = chunk(a, 4, 0);  // i, f, g, o
-            const Tensor i = sigmoid(gates[0]), f = sigmoid(gates[1]), g = tanh(gates[2]), o = sigmoid(gates[3]);
-            const Tensor c_new = add(mul(f, c), mul(i, g));
-            return {mul(o, tanh(c_new)), c_new};
+            const Tensor a = affine({project(p.w_ih, x, x_rows), project(p.w_hh, h, false)}, p.b);
+            const Tensor c_new = lstm_cell_state(a, c);  // gates i, f, g, o: ops/lstm_cell.hpp
+            return {lstm_cell_output(a, c_new), c_new};
         }
         case RecurrentKind::gru: {
-            Tensor gi = project(p.w_ih, x, x_rows), gh = project(p.w_hh, h, false);
-            if (p.b_ih.defined()) {
-                gi = add(gi, p.b_ih);
-                gh = add(gh, p.b_hh);
-            }
+            const Tensor gi = affine({project(p.w_ih, x, x_rows)}, p.b_ih);
+            const Tensor gh = affine({project(p.w_hh, h, false)}, p.b_hh);
             const std::vector<Tensor> xi = chunk(gi, 3, 0), hh = chunk(gh, 3, 0);  // r, z, n
             const Tensor r = sigmoid(add(xi[0], hh[0]));
             const Tensor z = sigmoid(add(xi[1], hh[1]));
@@ -132,11 +125,11 @@ RNNCell::RNNCell(std::size_t input_size, std::size_t hidden_size, bool with_bias
 
 Tensor RNNCell::forward(const Tensor& x, const Tensor& h) {
     check_cell_input(*this, x, input_, "h", h, hidden_);
-    // the [batch, hidden] layout directly: there are no gates to split
-    Tensor a = linear(x, weight_ih, bias_ih);
-    if (h.defined()) a = add(a, linear(h, weight_hh, bias_hh));
-    else if (bias_hh.defined()) a = add(a, bias_hh);
-    return relu_ ? relu(a) : tanh(a);
+    // the [batch, hidden] layout directly (no gates to split), as one fused op
+    std::vector<Product> products{{x, weight_ih, false, true}};
+    if (h.defined()) products.push_back({h, weight_hh, false, true});
+    const Tensor b = bias_ih.defined() ? add(bias_ih, bias_hh) : Tensor();
+    return affine(products, b, relu_ ? Epilogue::relu : Epilogue::tanh);
 }
 
 std::string RNNCell::extra_repr() const {
