@@ -93,6 +93,15 @@ TEST_CASE("MultiheadAttention: PyTorch's parameter names and shapes, initial val
     for (double b : mha.out_proj->bias.to_vector()) CHECK(b == 0);
     MultiheadAttention no_bias(8, 2, {.bias = false});
     CHECK(names_of(no_bias.state_dict()) == std::vector<std::string>{"in_proj_weight", "out_proj.weight"});
+    // without biases: the same as the biased layer with its biases at zero (both the packed and the separate projections)
+    {
+        NoGradGuard no_grad;
+        mha.in_proj_weight.copy_(no_bias.in_proj_weight);
+        mha.out_proj->weight.copy_(no_bias.out_proj->weight);
+    }
+    const Tensor x = normal({5, 2, 8}), y = normal({3, 2, 8});
+    check_near("bias = false, self-attention", no_bias(x), mha(x), 1e-6);
+    check_near("bias = false, cross-attention", no_bias.forward(x, y, y).output, mha.forward(x, y, y).output, 1e-6);
     CHECK_THROWS_WITH_AS(MultiheadAttention(8, 3), doctest::Contains("embed_dim 8 must be a positive multiple of num_heads 3"),
                          std::invalid_argument);
 }
