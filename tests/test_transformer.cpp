@@ -218,6 +218,18 @@ TEST_CASE("TransformerEncoder: layers.N names, copies of one layer, the layers a
     check_near("encoder", enc.forward(x, Tensor(), padding), expected, 0);
 }
 
+TEST_CASE("TransformerEncoder: PyTorch's two-layer stack with a final norm, loaded strictly") {
+    TransformerEncoder enc(8, 2, 2, {.dim_feedforward = 16, .batch_first = true}, true);
+    CHECK(names_of(enc.state_dict()) == names_of(state_of("encoder")));
+    enc.load_state_dict(state_of("encoder"));
+    enc.eval();
+    const Tensor src = leaf(entry("encoder.in.src"));
+    const Tensor out = enc.forward(src, Tensor(), entry("encoder.in.src_key_padding_mask"));
+    check_near("PyTorch vs encoder output", out, entry("encoder.out.output"));
+    sum(out * entry("encoder.in.r")).backward();
+    check_near("PyTorch vs encoder d src", src.grad(), entry("encoder.out.grad_src"));
+}
+
 TEST_CASE("Transformer layers: errors name the layer and the shapes") {
     MultiheadAttention mha(8, 2);
     const Tensor x = normal({5, 2, 8});
