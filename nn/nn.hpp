@@ -13,6 +13,10 @@
 #include "layers/mlp.hpp"
 #include "layers/norm.hpp"
 #include "layers/recurrent.hpp"
+// attention, Transformer encoder, positional encodings
+#include "layers/attention.hpp"
+#include "layers/positional.hpp"
+#include "layers/transformer.hpp"
 // losses, optimisers, schedulers, gradient clipping
 #include "losses/losses.hpp"
 #include "optim/optim.hpp"

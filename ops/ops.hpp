@@ -16,3 +16,5 @@
 #include "embedding.hpp"
 #include "norm.hpp"
 #include "pool.hpp"
+// attention
+#include "attention.hpp"

@@ -21,6 +21,7 @@
 #include "../tutorials/10_deep_networks/deep.hpp"
 #include "../tutorials/11_cnn/cnn.hpp"
 #include "../tutorials/12_rnn/rnn.hpp"
+#include "../tutorials/14_transformer/transformer.hpp"
 #include "../tutorials/common/ascii.hpp"
 #include "../tutorials/common/readme_check.hpp"
 #include "../tutorials/common/testing.hpp"
@@ -338,5 +339,30 @@ TEST_CASE("tutorials: 12 an RNN remembers with its state, and forecasts sunspots
     CHECK(r.first_test_year == 1948);
     CHECK(r.gru_rmse < 0.8 * r.last_value_rmse);
     check_readme_matches("12_rnn", run.output);
+    tut::testing::remove_files(run);
+}
+
+TEST_CASE("tutorials: 14 a Transformer encoder sorts digits, as a GRU does; without positions it cannot") {
+    tut::testing::Captured run;
+    const auto r = tut::testing::run_captured("14_transformer", tut::transformer::run, run);
+    CHECK(r.transformer.digits >= 0.97);
+    CHECK(r.transformer.sequences >= 0.85);
+    CHECK(r.gru.digits >= 0.97);
+    CHECK(r.no_position.digits < 0.5);  // positions are told apart only by the encoding
+    CHECK(r.no_position.sequences < 0.05);
+    REQUIRE(r.causal_weights.size() == 36);
+    REQUIRE(r.padding_weights.size() == 36);
+    for (std::size_t i = 0; i < 6; ++i) {
+        double causal_row = 0, padding_row = 0;
+        for (std::size_t j = 0; j < 6; ++j) {
+            if (j > i) CHECK(r.causal_weights[i * 6 + j] == 0);
+            if (j >= 4) CHECK(r.padding_weights[i * 6 + j] == 0);
+            causal_row += r.causal_weights[i * 6 + j];
+            padding_row += r.padding_weights[i * 6 + j];
+        }
+        CHECK(causal_row == doctest::Approx(1));
+        CHECK(padding_row == doctest::Approx(1));
+    }
+    check_readme_matches("14_transformer", run.output);
     tut::testing::remove_files(run);
 }
