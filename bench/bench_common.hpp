@@ -125,6 +125,38 @@ int run(const Workload& w, const Args& args, Step&& step) {
     return 0;
 }
 
+/// Time `steps` single calls one by one (after `warmup` untimed ones) and print
+/// the run() line plus p50_us=<x> p99_us=<y>: the latency of one call, as a
+/// caller that scores one request at a time sees it. Each call is timed on its
+/// own (steady_clock, ~20 ns of its own per reading).
+template <class Call>
+int run_latency(const Workload& w, const Args& args, Call&& call) {
+    const long steps = args.steps > 0 ? args.steps : w.default_steps;
+    const long warmup = args.warmup >= 0 ? args.warmup : std::max(3L, steps / 10);
+    for (long i = 0; i < warmup; ++i) call();
+    std::vector<double> us(static_cast<std::size_t>(steps));
+    const long rss_before = current_rss_kb();
+    const double cpu0 = cpu_seconds();
+    for (auto& u : us) {
+        const auto t0 = std::chrono::steady_clock::now();
+        call();
+        u = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    }
+    const double cpu_us = (cpu_seconds() - cpu0) * 1e6 / static_cast<double>(steps);
+    const long rss_after = current_rss_kb();
+    double total = 0;
+    for (double u : us) total += u;
+    const double mean = total / static_cast<double>(steps);
+    std::sort(us.begin(), us.end());
+    auto quantile = [&](double q) { return us[static_cast<std::size_t>(q * static_cast<double>(us.size() - 1))]; };
+    std::printf("workload=%s us_per_step=%.3f samples_per_s=%.1f peak_rss_kb=%ld rss_growth_kb=%ld gflops=%.3f "
+                "cpu_us_per_step=%.3f p50_us=%.3f p99_us=%.3f\n",
+                w.name, mean, static_cast<double>(w.samples_per_step) * 1e6 / mean, peak_rss_kb(),
+                rss_after - rss_before, w.flops_per_step > 0 ? w.flops_per_step / (mean * 1e3) : 0.0, cpu_us,
+                quantile(0.50), quantile(0.99));
+    return 0;
+}
+
 /// A training step per call, on the batches (xs[i], ys[i]) in turn: zero the
 /// gradients, loss(x, y), backward, optimiser step. The same for both libraries.
 template <class Optimizer, class Batch, class Loss>
@@ -176,6 +208,25 @@ constexpr double cnn_flops(double batch) {
 constexpr double rnn_flops(double batch, double steps, double input, double hidden, double classes) {
     const double xw = gemm_flops(batch, hidden, input), hw = gemm_flops(batch, hidden, hidden);
     return 2 * steps * xw + 3 * (steps - 1) * hw + 3 * gemm_flops(batch, classes, hidden);
+}
+
+/// Matrix-product flops of one lstm training step: as rnn_flops with four gates
+/// (the input and hidden products are 4·hidden wide), plus the head.
+constexpr double lstm_flops(double batch, double steps, double input, double hidden, double classes) {
+    const double xw = gemm_flops(batch, 4 * hidden, input), hw = gemm_flops(batch, 4 * hidden, hidden);
+    return 2 * steps * xw + 3 * (steps - 1) * hw + 3 * gemm_flops(batch, classes, hidden);
+}
+
+/// Matrix-product flops of one transformer training step (one encoder layer):
+/// the q, k, v and output projections, the scores q kᵀ and weights · v, the
+/// feed-forward pair, each forward and twice in backward (input and weight
+/// gradients); the small head is left out.
+constexpr double transformer_flops(double seq, double batch, double width, double feed_forward) {
+    const double rows = seq * batch;
+    const double projections = gemm_flops(rows, 4 * width, width);
+    const double attention = 2 * batch * gemm_flops(seq, seq, width);
+    const double ff = 2 * gemm_flops(rows, feed_forward, width);
+    return 3 * (projections + attention + ff);
 }
 
 }  // namespace bench

@@ -47,8 +47,8 @@ Tensor TransformerEncoderLayer::self_attention_block(const Tensor& x, const Tens
 }
 
 Tensor TransformerEncoderLayer::feed_forward_block(const Tensor& x) {
-    const Tensor h = (*linear1)(x);
-    const Tensor a = options_.activation == "gelu" ? gelu(h) : relu(h);
+    // ReLU fused into linear1's product (ops/affine.hpp); GELU as its own op
+    const Tensor a = options_.activation == "gelu" ? gelu((*linear1)(x)) : linear1->forward(x, Epilogue::relu);
     return (*dropout2)((*linear2)((*dropout)(a)));
 }
 
