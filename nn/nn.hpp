@@ -33,6 +33,7 @@
 #include "training/history.hpp"
 #include "training/progress.hpp"
 #include "metrics/metrics.hpp"
+#include "metrics/multiclass.hpp"
 // files: safetensors, model checkpoints, atomic writes, same-file checks, plots
 #include "io/atomic_file.hpp"
 #include "io/checkpoint.hpp"
