@@ -22,6 +22,7 @@
 #include "data/csv_stream.hpp"
 #include "data/dataset.hpp"
 #include "data/file_ranges.hpp"
+#include "data/gzip.hpp"
 #include "data/line_reader.hpp"
 #include "data/loader.hpp"
 #include "data/number.hpp"

@@ -6,10 +6,12 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "csv_parse.hpp"
+#include "gzip.hpp"
 
 namespace tg::nn {
 
@@ -29,6 +31,14 @@ bool split_csv_record(const std::string& record, char delimiter, std::vector<std
 CsvData read_csv(const std::string& path, const CsvOptions& options) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw IoError(fmt::format("read_csv: cannot open '{}'", path));
+    char magic[2] = {0, 0};
+    in.read(magic, 2);
+    if (in.gcount() == 2 && magic[0] == '\x1f' && magic[1] == '\x8b') {  // gzip: read_csv keeps every row
+        std::istringstream text(read_gzip(path));                          // anyway, so decompress at once
+        return read_csv(text, path, options);
+    }
+    in.clear();
+    in.seekg(0);
     return read_csv(in, path, options);
 }
 
