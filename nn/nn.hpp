@@ -23,6 +23,7 @@
 #include "data/dataset.hpp"
 #include "data/file_ranges.hpp"
 #include "data/gzip.hpp"
+#include "data/idx.hpp"
 #include "data/line_reader.hpp"
 #include "data/loader.hpp"
 #include "data/number.hpp"
