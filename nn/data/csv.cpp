@@ -138,7 +138,7 @@ CsvData read_csv(std::istream& in, const std::string& name, const CsvOptions& op
                 bad_row(std::move(*issue));
             } else {
                 xs.insert(xs.end(), row.begin(), row.end());
-                if (options.categorical_label) label_names.push_back(std::move(label_text));
+                if (options.categorical_label && options.classes.empty()) label_names.push_back(std::move(label_text));
                 else if (columns.has_label()) ys.push_back(label);
                 ++out.report.rows_kept;
             }
@@ -149,7 +149,9 @@ CsvData read_csv(std::istream& in, const std::string& name, const CsvOptions& op
     const std::size_t n = out.report.rows_kept;
     out.x = from_vector(xs, {n, columns.features()}, {options.dtype});
     if (columns.has_label()) {
-        if (options.categorical_label) {
+        if (!options.classes.empty()) {
+            out.classes = options.classes;  // the labels are already numbered, in this order
+        } else if (options.categorical_label) {
             std::set<std::string> distinct(label_names.begin(), label_names.end());
             out.classes.assign(distinct.begin(), distinct.end());
             std::map<std::string, double> index;

@@ -81,9 +81,10 @@ struct CsvStream::Reader {
 CsvStream::CsvStream(std::vector<std::string> files, CsvOptions options, std::size_t part, std::size_t parts)
     : options_(std::move(options)) {
     if (files.empty()) throw std::invalid_argument("CsvStream: no files given");
-    if (options_.categorical_label)
+    if (options_.categorical_label && options_.classes.empty())
         throw std::invalid_argument(
-            "CsvStream: categorical_label needs every row before the first batch; map the names to numbers "
+            "CsvStream: categorical_label needs every row before the first batch; give the class order "
+            "(CsvOptions::classes), map the names to numbers "
             "beforehand, or use read_csv");
     if (parts > 1)
         for (const std::string& f : files)
