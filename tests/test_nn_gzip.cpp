@@ -44,7 +44,10 @@ std::string csv_text(int rows) {
 }  // namespace
 
 TEST_CASE("gzip: read_csv and CsvStream read a .csv.gz as its text") {
-    const std::string text = csv_text(5000);  // ~60 KB: many of the readers' output pieces
+    // ~3 MB of text, several hundred KB compressed: many of GzipReader's 64 KiB input
+    // pieces and several fills of CsvStream's 1 MiB line buffer
+    const int rows = 200000;
+    const std::string text = csv_text(rows);
     const std::string plain = write_bytes("gz_plain.csv", text);
     const std::string gz = write_gzip("gz_data.csv.gz", text);
     CHECK(is_gzip_file(gz));
@@ -52,16 +55,16 @@ TEST_CASE("gzip: read_csv and CsvStream read a .csv.gz as its text") {
     CHECK(read_gzip(gz) == text);
 
     const CsvData a = read_csv(plain, {.label = "label"}), b = read_csv(gz, {.label = "label"});
-    CHECK(b.x.shape() == Shape{5000, 2});
+    CHECK(b.x.shape() == Shape{std::size_t(rows), 2});
     CHECK(b.x.to_vector() == a.x.to_vector());
     CHECK(b.y.to_vector() == a.y.to_vector());
 
-    // streamed, in batches of 777 rows, the same rows in the same order; and again after rewind
+    // streamed, in batches of 7777 rows, the same rows in the same order; and again after rewind
     CsvStream stream({gz}, {.label = "label"});
     for (int pass = 0; pass < 2; ++pass) {
         std::vector<double> xs, ys;
         Batch batch;
-        while (stream.next(777, batch)) {
+        while (stream.next(7777, batch)) {
             const auto x = batch.x.to_vector(), y = batch.y.to_vector();
             xs.insert(xs.end(), x.begin(), x.end());
             ys.insert(ys.end(), y.begin(), y.end());
@@ -73,8 +76,8 @@ TEST_CASE("gzip: read_csv and CsvStream read a .csv.gz as its text") {
     // a gzip file and a plain one together, the header checked across them
     CsvStream both({gz, plain}, {.label = "label"});
     Batch all;
-    REQUIRE(both.next(20000, all));
-    CHECK(all.x.size(0) == 10000);
+    REQUIRE(both.next(3 * rows, all));
+    CHECK(all.x.size(0) == std::size_t(2 * rows));
     // a compressed file cannot be cut into byte parts
     CHECK_THROWS_WITH_AS(CsvStream({gz}, {.label = "label"}, 0, 2), doctest::Contains("gz_data.csv.gz is gzip-compressed"),
                          std::invalid_argument);
