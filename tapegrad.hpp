@@ -11,5 +11,6 @@
 #include "graph/hooks.hpp"
 #include "graph/random.hpp"
 #include "graph/tensor.hpp"
+#include "ops/custom.hpp"
 #include "ops/ops.hpp"
 #include "nn/nn.hpp"

@@ -26,6 +26,8 @@
 #include "data/csv_stream.hpp"
 #include "data/dataset.hpp"
 #include "data/file_ranges.hpp"
+#include "data/gzip.hpp"
+#include "data/idx.hpp"
 #include "data/line_reader.hpp"
 #include "data/loader.hpp"
 #include "data/number.hpp"
@@ -37,6 +39,7 @@
 #include "training/history.hpp"
 #include "training/progress.hpp"
 #include "metrics/metrics.hpp"
+#include "metrics/multiclass.hpp"
 // files: safetensors, model checkpoints, atomic writes, same-file checks, plots
 #include "io/atomic_file.hpp"
 #include "io/checkpoint.hpp"

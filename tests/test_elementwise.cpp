@@ -430,3 +430,55 @@ TEST_CASE("elementwise: maximum and minimum propagate NaN from either side, floa
     CHECK(a.grad().to_vector() == std::vector<double>{1, 0, 0.5});
     CHECK(b.grad().to_vector() == std::vector<double>{0, 1, 0.5});
 }
+
+TEST_CASE("elementwise: clamp, clamp_min, clamp_max and leaky_relu propagate NaN; their gradients there are PyTorch's") {
+    const double nan = std::nan("");
+    for (DType dt : {DType::f32, DType::f64}) {
+        INFO(dtype_name(dt));
+        // 20 elements: the vectorised body of the loops as well as their tails
+        std::vector<double> v(20, 3.0);
+        v[2] = nan, v[17] = nan, v[4] = -3.0;
+        for (const auto& [name, op] : std::vector<std::pair<std::string, Unary>>{
+                 {"clamp", [](const Tensor& x) { return clamp(x, -1, 1); }},
+                 {"clamp_min", [](const Tensor& x) { return clamp_min(x, 0.0); }},
+                 {"clamp_max", [](const Tensor& x) { return clamp_max(x, 0.0); }},
+                 {"leaky_relu", [](const Tensor& x) { return leaky_relu(x, 0.25); }}}) {
+            INFO(name);
+            Tensor x = from_vector(v, {20}, {dt, true});
+            const Tensor y = op(x);
+            const std::vector<double> out = y.to_vector();
+            CHECK(std::isnan(out[2]));
+            CHECK(std::isnan(out[17]));
+            CHECK_FALSE(std::isnan(out[4]));
+            // first and second derivative through the NaN: no throw, and the NaN
+            // position gets torch's rule (clamp: 0, as `x >= lo && x <= hi` is false;
+            // leaky_relu: the slope, as `x > 0` is false)
+            const Tensor g = grad({sum(y)}, {x}, {}, {.create_graph = true})[0];
+            const std::vector<double> gv = g.to_vector();
+            const double at_nan = name == "leaky_relu" ? 0.25 : 0.0;
+            CHECK(gv[2] == at_nan);
+            CHECK(gv[17] == at_nan);
+            // the gradient is a constant mask of x, so d/dx sum(g · x) is g itself: the
+            // second pass runs through the NaN and gives torch's numbers, not NaN
+            const Tensor gg = grad({sum(mul(g, x))}, {x})[0];
+            CHECK(gg.to_vector() == gv);
+        }
+    }
+}
+
+TEST_CASE("elementwise: relu, maximum and minimum at NaN: second derivatives run and keep the NaN") {
+    const double nan = std::nan("");
+    Tensor x = tensor({nan, 2.0, -1.0}, {DType::f64, true});
+    Tensor y = tensor({1.0, nan, -2.0}, {DType::f64, true});
+    const Tensor out = add(relu(x), maximum(x, y));
+    const std::vector<Tensor> g = grad({sum(out)}, {x, y}, {}, {.create_graph = true});
+    // relu passes g at NaN and maximum gives all of g to the NaN operand:
+    // x: [relu' 1 + share 1, relu' 1 + share 0, relu' 0 + share 1]
+    CHECK(g[0].to_vector() == std::vector<double>{2, 1, 1});
+    CHECK(g[1].to_vector() == std::vector<double>{0, 1, 0});
+    // d/dx sum(out²) = 2 out (relu' + share) is NaN where out is; its derivative is
+    // 2 (relu' + share)² (the masks are constants, as in torch): [2·2², 2·1², 2·1²]
+    const Tensor gx = grad({sum(mul(out, out))}, {x}, {}, {.create_graph = true})[0];
+    CHECK(std::isnan(gx.to_vector()[0]));
+    CHECK(grad({sum(gx)}, {x})[0].to_vector() == std::vector<double>{8, 2, 2});
+}

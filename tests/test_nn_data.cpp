@@ -1,6 +1,7 @@
 // nn: Dataset, DataLoader, train/test split, Standardizer, CSV reader.
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -281,4 +282,37 @@ TEST_CASE("DataLoader workers: their batches together are one process's batches,
         }
     }
     CHECK_THROWS_AS(DataLoader(data, {.worker = 3, .workers = 3}), std::invalid_argument);
+}
+
+TEST_CASE("csv: categorical_label numbers the classes in the caller's order; an unknown class names file, line, value") {
+    const std::string text = "x,kind\n1,cat\n2,dog\n3,bird\n4,dog\n";
+    // sorted order (the default): bird 0, cat 1, dog 2
+    const CsvData sorted = csv_text(text, {.label = "kind", .categorical_label = true});
+    CHECK(sorted.classes == std::vector<std::string>{"bird", "cat", "dog"});
+    CHECK(sorted.y.to_vector() == std::vector<double>{1, 2, 0, 2});
+    // the caller's order: dog 0, cat 1, bird 2, and a class no row has (fish 3) keeps its number
+    const CsvData given = csv_text(text, {.label = "kind", .classes = {"dog", "cat", "bird", "fish"}});
+    CHECK(given.classes == std::vector<std::string>{"dog", "cat", "bird", "fish"});
+    CHECK(given.y.to_vector() == std::vector<double>{1, 0, 2, 0});
+    // a label outside the list is a malformed row: file, line, column and the value
+    CHECK_THROWS_WITH_AS(csv_text(text, {.label = "kind", .categorical_label = true, .classes = {"cat", "dog"}}),
+                         "bad.csv:4: column 2 ('kind'): 'bird' is not one of the classes given (cat, dog)", IoError);
+    // ... skipped and counted with skip_bad_rows
+    const CsvData skipped = csv_text(text, {.label = "kind", .skip_bad_rows = true, .on_bad_row = [](const CsvIssue&) {},
+                                            .classes = {"cat", "dog"}});
+    CHECK(skipped.y.to_vector() == std::vector<double>{0, 1, 1});
+    CHECK(skipped.report.rows_skipped == 1);
+    CHECK_THROWS_WITH_AS(csv_text(text, {.label = "kind", .classes = {"cat", "cat"}}),
+                         doctest::Contains("the class 'cat' is given twice"), std::invalid_argument);
+    // CsvStream knows the numbering before the first row when the order is given
+    const std::string path = temp_path("csv_classes.csv");
+    std::ofstream(path, std::ios::binary) << text;
+    CsvStream stream({path}, {.label = "kind", .classes = {"dog", "cat", "bird"}});
+    Batch b;
+    REQUIRE(stream.next(10, b));
+    CHECK(b.y.to_vector() == std::vector<double>{1, 0, 2, 0});
+    CsvStream strict({path}, {.label = "kind", .classes = {"dog", "cat"}});
+    CHECK_THROWS_WITH_AS(strict.next(10, b), doctest::Contains("csv_classes.csv:4: column 2 ('kind'): 'bird' is not one of"),
+                         IoError);
+    CHECK_THROWS_AS(CsvStream({path}, {.label = "kind", .categorical_label = true}), std::invalid_argument);
 }

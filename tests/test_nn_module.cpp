@@ -274,6 +274,40 @@ TEST_CASE("nn: mlp takes activations by kind as by name, and the init scheme eit
                          doctest::Contains("unknown scheme 'he_unifrom'"), std::invalid_argument);
 }
 
+TEST_CASE("nn: mlp names hidden and output activations apart; a one-entry list for one Linear layer is an error") {
+    manual_seed(2);
+    // by role: hidden ReLU, sigmoid out; names and kinds alike
+    auto net = mlp({3, 5, 4, 1}, MlpActivations{.hidden = "relu", .output = Activation::sigmoid});
+    CHECK(to_string(*net) ==
+          "Sequential(\n"
+          "  (0): Linear(in_features=3, out_features=5, bias=true)\n"
+          "  (1): ReLU()\n"
+          "  (2): Linear(in_features=5, out_features=4, bias=true)\n"
+          "  (3): ReLU()\n"
+          "  (4): Linear(in_features=4, out_features=1, bias=true)\n"
+          "  (5): Sigmoid()\n"
+          ")");
+    // the same network as a list with one entry per Linear layer
+    CHECK(to_string(*mlp({3, 5, 4, 1}, {"relu", "relu", "sigmoid"})) == to_string(*net));
+    // logistic regression: one Linear layer and nothing on its logit unless asked
+    auto logistic = mlp({3, 1}, MlpActivations{.hidden = "relu"});
+    CHECK(logistic->size() == 1);
+    CHECK(mlp({3, 1}, MlpActivations{.output = "sigmoid"})->size() == 2);
+    CHECK(mlp({3, 1}, {})->size() == 1);
+    // ... but a one-entry list there could mean the output's activation or the
+    // (absent) hidden layers': an error that says what to write
+    CHECK_THROWS_WITH_AS(mlp({3, 1}, {"relu"}), doctest::Contains("MlpActivations{.output = \"relu\"}"),
+                         std::invalid_argument);
+    CHECK_THROWS_AS(mlp({3, 1}, {Activation::tanh}), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(mlp({3, 4, 1}, {"relu", "relu", "relu"}), doctest::Contains("MlpActivations{.hidden"),
+                         std::invalid_argument);
+    CHECK_THROWS_AS(mlp({3, 1}, MlpActivations{.hidden = "nope"}), std::invalid_argument);
+    // options still apply: dropout after each hidden activation only
+    auto dropped = mlp({3, 5, 1}, MlpActivations{.hidden = "tanh"}, {.dropout = 0.5, .dtype = DType::f64});
+    CHECK(dropped->size() == 4);  // Linear Tanh Dropout Linear
+    CHECK(dropped->parameters()[0].dtype() == DType::f64);
+}
+
 TEST_CASE("nn: init schemes by kind and by name come from one table") {
     for (const std::string& name : init::scheme_names()) {
         INFO(name);

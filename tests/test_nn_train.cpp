@@ -25,7 +25,7 @@ std::pair<Dataset, Dataset> breast_cancer() {
 TEST_CASE("train: fit an MLP on real data; History, evaluate, predict") {
     auto [train, test] = breast_cancer();
     manual_seed(1);
-    auto net = mlp({30, 16, 1}, {Activation::relu});  // nn/README.md's example
+    auto net = mlp({30, 16, 1}, MlpActivations{.hidden = Activation::relu});  // nn/README.md's example
     optim::Adam opt(net->parameters(), 1e-2);
     std::ostringstream log;
     const History h = fit(net, BCEWithLogitsLoss(), opt, train,

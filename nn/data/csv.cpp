@@ -6,10 +6,12 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "csv_parse.hpp"
+#include "gzip.hpp"
 
 namespace tg::nn {
 
@@ -29,6 +31,14 @@ bool split_csv_record(const std::string& record, char delimiter, std::vector<std
 CsvData read_csv(const std::string& path, const CsvOptions& options) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw IoError(fmt::format("read_csv: cannot open '{}'", path));
+    char magic[2] = {0, 0};
+    in.read(magic, 2);
+    if (in.gcount() == 2 && magic[0] == '\x1f' && magic[1] == '\x8b') {  // gzip: read_csv keeps every row
+        std::istringstream text(read_gzip(path));                          // anyway, so decompress at once
+        return read_csv(text, path, options);
+    }
+    in.clear();
+    in.seekg(0);
     return read_csv(in, path, options);
 }
 
@@ -128,7 +138,7 @@ CsvData read_csv(std::istream& in, const std::string& name, const CsvOptions& op
                 bad_row(std::move(*issue));
             } else {
                 xs.insert(xs.end(), row.begin(), row.end());
-                if (options.categorical_label) label_names.push_back(std::move(label_text));
+                if (options.categorical_label && options.classes.empty()) label_names.push_back(std::move(label_text));
                 else if (columns.has_label()) ys.push_back(label);
                 ++out.report.rows_kept;
             }
@@ -139,7 +149,9 @@ CsvData read_csv(std::istream& in, const std::string& name, const CsvOptions& op
     const std::size_t n = out.report.rows_kept;
     out.x = from_vector(xs, {n, columns.features()}, {options.dtype});
     if (columns.has_label()) {
-        if (options.categorical_label) {
+        if (!options.classes.empty()) {
+            out.classes = options.classes;  // the labels are already numbered, in this order
+        } else if (options.categorical_label) {
             std::set<std::string> distinct(label_names.begin(), label_names.end());
             out.classes.assign(distinct.begin(), distinct.end());
             std::map<std::string, double> index;

@@ -48,6 +48,11 @@ struct CsvOptions {
     bool allow_non_finite = false;
     /// The label column holds names (e.g. "setosa"): map them to 0, 1, ... in sorted order.
     bool categorical_label = false;
+    /// The class names in the order to number them (0, 1, ...), for a categorical label
+    /// (giving them implies categorical_label). A label not in the list is a malformed
+    /// row naming file, line and value; a name given twice throws std::invalid_argument.
+    /// With the order known before the first row, CsvStream accepts it too.
+    std::vector<std::string> classes{};
     DType dtype = DType::f32;
 };
 
@@ -64,7 +69,7 @@ struct CsvData {
     Tensor y;  ///< [rows] (undefined without a label column)
     std::vector<std::string> feature_names;
     std::string label_name;
-    std::vector<std::string> classes;  ///< names of the label values when categorical_label
+    std::vector<std::string> classes;  ///< names of the label values when categorical_label (options.classes when given)
     CsvReport report;
     Dataset dataset() const { return Dataset(x, y); }
 };

@@ -85,7 +85,11 @@ CsvColumns::CsvColumns(std::vector<std::string> names, const CsvOptions& options
     : names_(std::move(names)),
       label_col_(names_.size()),
       allow_non_finite_(options.allow_non_finite),
-      categorical_(options.categorical_label) {
+      categorical_(options.categorical_label || !options.classes.empty()) {
+    for (const std::string& c : options.classes)
+        if (!class_index_.emplace(c, static_cast<double>(class_index_.size())).second)
+            throw std::invalid_argument(fmt::format("{}: the class '{}' is given twice in CsvOptions::classes", file, c));
+    class_list_ = fmt::format("{}", fmt::join(options.classes, ", "));
     auto find_column = [&](const std::string& col, const char* role) {
         auto it = std::find(names_.begin(), names_.end(), col);
         if (it == names_.end())
@@ -124,6 +128,13 @@ std::optional<CsvIssue> CsvColumns::parse(const std::vector<std::string>& fields
     if (categorical_) {
         label_text = trim(fields[label_col_]);
         if (label_text.empty()) return CsvIssue{"", 0, label_col_ + 1, names_[label_col_], "empty label"};
+        if (!class_index_.empty()) {
+            const auto it = class_index_.find(label_text);
+            if (it == class_index_.end())
+                return CsvIssue{"", 0, label_col_ + 1, names_[label_col_],
+                                fmt::format("'{}' is not one of the classes given ({})", label_text, class_list_)};
+            label = it->second;
+        }
     } else if (!parse_number(fields[label_col_], allow_non_finite_, label, error)) {
         return CsvIssue{"", 0, label_col_ + 1, names_[label_col_], error};
     }

@@ -4,6 +4,7 @@
 /// CsvStream, which streams parts of files): RFC 4180 field splitting and the
 /// mapping from a header's columns to features and label.
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,8 @@ private:
     std::vector<std::size_t> feature_cols_;
     std::size_t label_col_;
     bool allow_non_finite_, categorical_;
+    std::map<std::string, double, std::less<>> class_index_;  // CsvOptions::classes: name -> number
+    std::string class_list_;                                  // the same, for messages
 };
 
 /// What happens to a malformed row (CsvOptions::skip_bad_rows, on_bad_row,

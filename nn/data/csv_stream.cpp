@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "csv_parse.hpp"
+#include "gzip.hpp"
 #include "line_reader.hpp"
 
 namespace tg::nn {
@@ -43,11 +44,19 @@ bool split_line(std::string_view line, char delimiter, std::vector<std::string>&
 
 /// The first line of path, split into fields (the file's header, or the width of its rows).
 std::vector<std::string> first_record(const std::string& path, char delimiter) {
-    FileDescriptor fd(path);
-    LineReader lines(fd.get(), path, 64 * 1024, 0);
+    std::optional<FileDescriptor> fd;
+    std::optional<GzipReader> gz;
+    std::optional<LineReader> lines;
+    if (is_gzip_file(path)) {
+        gz.emplace(path);
+        lines.emplace(*gz, path, 64 * 1024, 0);
+    } else {
+        fd.emplace(path);
+        lines.emplace(fd->get(), path, 64 * 1024, 0);
+    }
     std::string_view line;
     bool too_long = false;
-    if (!lines.next(line, too_long)) throw IoError(fmt::format("{}: the file is empty", path));
+    if (!lines->next(line, too_long)) throw IoError(fmt::format("{}: the file is empty", path));
     if (too_long) throw IoError(fmt::format("{}:1: the first line is longer than 64 KiB", path));
     std::vector<std::string> fields;
     if (!split_line(line, delimiter, fields)) throw IoError(fmt::format("{}:1: unterminated quoted field", path));
@@ -62,6 +71,7 @@ struct CsvStream::Reader {
     std::vector<std::string> header;  // the first file's first record, which every file's must equal
     std::size_t range = 0;            // index into ranges_ of the range being read
     std::optional<FileDescriptor> fd;
+    std::optional<GzipReader> gz;  // a gzip file is read whole, decompressed as it goes
     std::optional<LineReader> lines;
     std::vector<std::string> fields;
     std::vector<double> row;
@@ -71,16 +81,23 @@ struct CsvStream::Reader {
 CsvStream::CsvStream(std::vector<std::string> files, CsvOptions options, std::size_t part, std::size_t parts)
     : options_(std::move(options)) {
     if (files.empty()) throw std::invalid_argument("CsvStream: no files given");
-    if (options_.categorical_label)
+    if (options_.categorical_label && options_.classes.empty())
         throw std::invalid_argument(
-            "CsvStream: categorical_label needs every row before the first batch; map the names to numbers "
+            "CsvStream: categorical_label needs every row before the first batch; give the class order "
+            "(CsvOptions::classes), map the names to numbers "
             "beforehand, or use read_csv");
+    if (parts > 1)
+        for (const std::string& f : files)
+            if (is_gzip_file(f))
+                throw std::invalid_argument(fmt::format(
+                    "CsvStream: {} is gzip-compressed, and a compressed file cannot be cut into byte parts; "
+                    "decompress it, or split the data into several files", f));
     ranges_ = line_aligned_part(files, part, parts);
     auto header = first_record(files.front(), options_.delimiter);
     CsvColumns columns(column_names(header, options_.header, files.front(), 1), options_, files.front());
     feature_names_ = columns.feature_names();
     label_name_ = columns.label_name();
-    reader_ = std::unique_ptr<Reader>(new Reader{std::move(columns), std::move(header), 0, {}, {}, {},
+    reader_ = std::unique_ptr<Reader>(new Reader{std::move(columns), std::move(header), 0, {}, {}, {}, {},
                                                  std::vector<double>(feature_names_.size()),
                                                  BadRows(options_, report_, max_kept_issues)});
 }
@@ -92,6 +109,7 @@ CsvStream& CsvStream::operator=(CsvStream&&) noexcept = default;
 void CsvStream::rewind() {
     reader_->range = 0;
     reader_->lines.reset();
+    reader_->gz.reset();
     reader_->fd.reset();
 }
 
@@ -104,8 +122,13 @@ bool CsvStream::next(std::size_t rows, Batch& out) {
     while (kept < rows && r.range < ranges_.size()) {
         const FileRange& range = ranges_[r.range];
         if (!r.lines) {  // open the next range; skip and check the header when it starts the file
-            r.fd.emplace(range.file);
-            r.lines.emplace(r.fd->get(), range.file, 64 * 1024, 1 << 20, range.begin, range.end);
+            if (is_gzip_file(range.file)) {  // one part only (see the constructor): the whole file
+                r.gz.emplace(range.file);
+                r.lines.emplace(*r.gz, range.file);
+            } else {
+                r.fd.emplace(range.file);
+                r.lines.emplace(r.fd->get(), range.file, 64 * 1024, 1 << 20, range.begin, range.end);
+            }
             if (range.begin == 0 && options_.header) {
                 std::string_view line;
                 bool too_long = false;
@@ -119,6 +142,7 @@ bool CsvStream::next(std::size_t rows, Batch& out) {
         bool too_long = false;
         if (!r.lines->next(line, too_long)) {
             r.lines.reset();
+            r.gz.reset();
             r.fd.reset();
             ++r.range;
             continue;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "../../graph/error.hpp"
+#include "gzip.hpp"
 
 namespace tg::nn {
 
@@ -31,6 +32,11 @@ LineReader::LineReader(int fd, std::string name, std::size_t max_line, std::size
         throw IoError(fmt::format("{}: LineReader: the byte range [{}, {}) ends before it begins", name_, begin, end));
 }
 
+LineReader::LineReader(GzipReader& source, std::string name, std::size_t max_line, std::size_t buffer_size)
+    : LineReader(-1, std::move(name), max_line, buffer_size) {
+    gzip_ = &source;
+}
+
 bool LineReader::fill() {
     if (eof_) return false;
     if (begin_ > 0) {  // move the unread tail to the front
@@ -47,6 +53,15 @@ bool LineReader::fill() {
         if (want == 0 && positional) {
             eof_ = true;
             return false;
+        }
+        if (gzip_) {  // decompressed bytes; errors are IoErrors naming the file
+            const std::size_t got = gzip_->read(buf_.data() + end_, want);
+            if (got == 0) {
+                eof_ = true;
+                return false;
+            }
+            end_ += got;
+            return true;
         }
         const ssize_t n = positional ? ::pread(fd_, buf_.data() + end_, want, off_t(offset_))
                                      : ::read(fd_, buf_.data() + end_, want);
@@ -71,6 +86,7 @@ bool LineReader::fill() {
 }
 
 void LineReader::rewind() {
+    if (gzip_) throw IoError(fmt::format("{}: cannot rewind a gzip stream (open the file again)", name_));
     if (is_whole_input(range_begin_, range_end_) && ::lseek(fd_, 0, SEEK_SET) < 0)
         throw IoError(fmt::format("{}: cannot read the input again (a pipe?): {}", name_, std::strerror(errno)));
     begin_ = end_ = 0;

@@ -11,6 +11,8 @@
 
 namespace tg::nn {
 
+class GzipReader;
+
 /// Reads lines from a file descriptor through a fixed buffer. A line longer
 /// than max_line is returned cut to max_line bytes with too_long set, and its
 /// remainder is skipped, so memory stays bounded whatever the input.
@@ -26,6 +28,10 @@ public:
     /// fd is not closed by the reader. name is used in error messages.
     LineReader(int fd, std::string name, std::size_t max_line = 64 * 1024, std::size_t buffer_size = 1 << 20,
                std::uint64_t begin = 0, std::uint64_t end = to_end);
+    /// Lines of a gzip file's decompressed text (the whole file; no byte range, no rewind).
+    /// source is not owned and must outlive the reader.
+    LineReader(GzipReader& source, std::string name, std::size_t max_line = 64 * 1024,
+               std::size_t buffer_size = 1 << 20);
     /// Next line without its "\n" (and without a trailing "\r"); false at the end.
     /// The view stays valid until the next call. Throws tg::IoError on read errors.
     bool next(std::string_view& line, bool& too_long);
@@ -42,6 +48,7 @@ private:
     bool fill();  // read more; false at the end of the input or range
     const std::atomic<bool>* stop_ = nullptr;
     int fd_;
+    GzipReader* gzip_ = nullptr;  // when set, the bytes come from it instead of fd_
     std::string name_;
     std::size_t max_line_;
     std::vector<char> buf_;

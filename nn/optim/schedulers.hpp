@@ -4,6 +4,7 @@
 /// epoch: after each epoch call step() (fit() does it when given one). Closed forms
 /// of the epoch count, so no drift accumulates.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,21 @@ private:
     double gamma_;
 };
 
-/// lr = eta_min + (base − eta_min)·(1 + cos(π·epoch / t_max)) / 2 for epoch ≤ t_max, then eta_min.
+/// lr = base · factor(epoch), factor any callable of the epoch (PyTorch's LambdaLR).
+/// The optimiser's rate is base · factor(0) from construction on.
+class LambdaLR : public LRScheduler {
+public:
+    LambdaLR(Optimizer& optimizer, std::function<double(std::int64_t)> factor);
+    double lr_at(std::int64_t epoch) const override;
+    std::string name() const override { return "LambdaLR"; }
+
+private:
+    std::function<double(std::int64_t)> factor_;
+};
+
+/// PyTorch's chainable CosineAnnealingLR, step by step (Note [chainable cosine]):
+/// lr = eta_min + (base − eta_min)·(1 + cos(π·epoch / t_max)) / 2 up to rounding,
+/// also past t_max, where the rate rises again to base at 2·t_max (a period of 2·t_max).
 class CosineAnnealingLR : public LRScheduler {
 public:
     CosineAnnealingLR(Optimizer& optimizer, std::int64_t t_max, double eta_min = 0);
@@ -74,6 +89,33 @@ public:
 private:
     std::int64_t t_max_;
     double eta_min_;
+    mutable std::int64_t cached_epoch_ = 0;  // the last rate computed, to step on from it
+    mutable double cached_lr_;
+};
+
+struct WarmupCosineOptions {
+    std::int64_t warmup_steps = 0;  ///< epochs of linear warm-up (>= 1)
+    std::int64_t total_steps = 0;   ///< warm-up plus cosine (> warmup_steps)
+    double start_factor = 1.0 / 3;  ///< the first rate is base · start_factor, in (0, 1] (LinearLR's default)
+    double eta_min = 0;             ///< the rate at total_steps
+};
+
+/// Linear warm-up from base·start_factor to base over warmup_steps epochs, then a
+/// cosine from base to eta_min over the remaining total_steps − warmup_steps. Exactly
+/// PyTorch's SequentialLR(opt, [LinearLR(opt, start_factor, 1.0, warmup_steps),
+/// CosineAnnealingLR(opt, total_steps − warmup_steps, eta_min)], milestones=[warmup_steps]),
+/// computed with the same recurrences; past total_steps the cosine goes on as
+/// CosineAnnealingLR does (back up to base at total_steps + (total_steps − warmup_steps)).
+class WarmupCosineLR : public LRScheduler {
+public:
+    WarmupCosineLR(Optimizer& optimizer, WarmupCosineOptions options);
+    double lr_at(std::int64_t epoch) const override;
+    std::string name() const override { return "WarmupCosineLR"; }
+
+private:
+    WarmupCosineOptions o_;
+    mutable std::int64_t cached_epoch_ = 0;
+    mutable double cached_lr_;
 };
 
 struct PlateauOptions {

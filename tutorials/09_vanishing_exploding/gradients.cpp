@@ -24,7 +24,7 @@ std::shared_ptr<nn::Sequential> make_net(const Config& c, int hidden, std::size_
     std::vector<std::size_t> sizes{30};
     for (int k = 0; k < hidden; ++k) sizes.push_back(width);
     sizes.push_back(1);
-    auto net = nn::mlp(sizes, {c.activation});
+    auto net = nn::mlp(sizes, nn::MlpActivations{.hidden = c.activation});
     if (c.init == "normal1") {
         // the bad initialisation: every weight drawn from N(0, 1), far too large for 32 inputs
         tg::Generator gen(seed);

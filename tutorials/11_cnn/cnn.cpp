@@ -1,7 +1,5 @@
 #include "cnn.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -20,26 +18,16 @@ namespace nn = tg::nn;
 
 namespace {
 
-// Lines of a gzip-compressed text file.
+// Lines of a gzip-compressed text file (tapegrad's shared gzip reader, nn/data/gzip.hpp).
 std::vector<std::string> read_gzip_lines(const std::string& path) {
-    gzFile f = gzopen(path.c_str(), "rb");
-    if (!f) throw std::runtime_error(fmt::format("cannot open {}", path));
+    const std::string text = nn::read_gzip(path);
     std::vector<std::string> lines;
-    std::string line;
-    char buf[4096];
-    while (gzgets(f, buf, sizeof buf)) {
-        line += buf;
-        if (!line.empty() && line.back() == '\n') {
-            line.pop_back();
-            lines.push_back(std::move(line));
-            line.clear();
-        }
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        lines.push_back(text.substr(start, end - start));
+        start = end + 1;
     }
-    int err = Z_OK;
-    const std::string msg = gzerror(f, &err);
-    gzclose(f);
-    if (err != Z_OK && err != Z_STREAM_END) throw std::runtime_error(fmt::format("{}: {}", path, msg));
-    if (!line.empty()) lines.push_back(line);
     return lines;
 }
 

@@ -47,13 +47,13 @@ std::vector<std::size_t> parse_hidden(std::string_view text) {
 std::shared_ptr<tg::nn::Module> build_net(Arch arch, const std::vector<std::size_t>& hidden, std::size_t in) {
     switch (arch) {
         case Arch::perceptron: return std::make_shared<tg::nn::Perceptron>(in);
-        case Arch::logistic: return tg::nn::mlp({in, 1}, {"none"});
+        case Arch::logistic: return tg::nn::mlp({in, 1}, tg::nn::MlpActivations{});  // one Linear, logit out
         case Arch::mlp: {
             if (hidden.empty()) throw std::invalid_argument("mlp: needs at least one hidden layer");
             std::vector<std::size_t> sizes{in};
             sizes.insert(sizes.end(), hidden.begin(), hidden.end());
             sizes.push_back(1);
-            return tg::nn::mlp(sizes, {"relu"}, {.init = "he_uniform"});
+            return tg::nn::mlp(sizes, tg::nn::MlpActivations{.hidden = "relu"}, {.init = "he_uniform"});
         }
     }
     throw std::invalid_argument("build_net: unknown architecture");
