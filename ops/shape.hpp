@@ -1,7 +1,9 @@
 #pragma once
 /// @defgroup shape Shape and indexing ops
-/// All copy (tapegrad has no aliasing views). Axes may be negative.
+/// All copy (tapegrad has no aliasing views). Axes may be negative. They move values
+/// without computing, so they take tensors of every dtype (int64 and bool included).
 /// @{
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <source_location>
@@ -37,7 +39,15 @@ Tensor permute(const Tensor& x, const std::vector<int>& dims);
 Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop, std::int64_t step = 1);
 /// Rows (along axis) picked by indices, repeats allowed;  dx scatters g back (adding on repeats)
 Tensor index_select(const Tensor& x, int axis, const std::vector<std::int64_t>& indices);
-/// out[i][j] = x[i][index[i][j]] along axis (torch.gather); index holds integral values, x's shape but for axis.
+/// The same with a 1-D index tensor: int64, or float holding whole numbers.
+Tensor index_select_tensor(const Tensor& x, int axis, const Tensor& indices);
+/// (a template so that `index_select(x, 0, {})` still means no indices, not an undefined tensor)
+template <std::same_as<Tensor> T>
+Tensor index_select(const Tensor& x, int axis, const T& indices) {
+    return index_select_tensor(x, axis, indices);
+}
+/// out[i][j] = x[i][index[i][j]] along axis (torch.gather); index is int64 (or a float
+/// tensor of whole numbers) with x's shape but for axis.
 Tensor gather(const Tensor& x, int axis, const Tensor& index);
 /// Join along an existing axis; all other axes must agree.
 Tensor concat(const std::vector<Tensor>& xs, int axis = 0);

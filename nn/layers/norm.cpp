@@ -37,7 +37,7 @@ std::string BatchNormBase::extra_repr() const {
 }
 
 void BatchNorm1d::check_input(const Tensor& x) const {
-    check_defined("BatchNorm1d", x);
+    check_float("BatchNorm1d", x);
     if (x.dim() != 2 && x.dim() != 3)
         throw ShapeError(fmt::format("BatchNorm1d({}): expected a 2-D [batch, {}] or 3-D [batch, {}, length] input, "
                                      "got shape {}",
@@ -48,7 +48,7 @@ void BatchNorm1d::check_input(const Tensor& x) const {
 }
 
 void BatchNorm2d::check_input(const Tensor& x) const {
-    check_defined("BatchNorm2d", x);
+    check_float("BatchNorm2d", x);
     if (x.dim() != 4)
         throw ShapeError(fmt::format("BatchNorm2d({}): expected a 4-D input [batch, {}, height, width], got shape {}",
                                      features_, features_, shape_str(x.shape())));
@@ -63,7 +63,7 @@ namespace {
 /// of the op is re-thrown with the layer named first, as BatchNorm does.
 template <class F>
 Tensor as_layer(const Module& layer, const Tensor& x, const Shape& normalised, F f) {
-    check_defined(layer.type_name().c_str(), x);
+    check_float(layer.type_name().c_str(), x);
     const Shape xs = x.shape();
     if (xs.size() < normalised.size() ||
         !std::equal(normalised.begin(), normalised.end(), xs.end() - static_cast<std::ptrdiff_t>(normalised.size())))
