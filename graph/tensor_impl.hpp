@@ -36,22 +36,20 @@ struct TensorImpl {
     template <class T> Array<T>& get() { return std::get<Array<T>>(values); }
     template <class T> const Array<T>& get() const { return std::get<Array<T>>(values); }
     // index() instead of std::visit: no jump table, no valueless check (hot paths);
-    // float32 first, the common case
+    // the float dtypes are tested first, each with one compare
     const auto& shape() const {
-        switch (values.index()) {
-            case 0: return std::get_if<0>(&values)->shape();
-            case 1: return std::get_if<1>(&values)->shape();
-            case 2: return std::get_if<2>(&values)->shape();
-            default: return std::get_if<3>(&values)->shape();
-        }
+        const std::size_t i = values.index();
+        if (i == 0) [[likely]] return std::get_if<0>(&values)->shape();
+        if (i == 1) return std::get_if<1>(&values)->shape();
+        if (i == 2) return std::get_if<2>(&values)->shape();
+        return std::get_if<3>(&values)->shape();
     }
     std::size_t size() const {
-        switch (values.index()) {
-            case 0: return std::get_if<0>(&values)->size();
-            case 1: return std::get_if<1>(&values)->size();
-            case 2: return std::get_if<2>(&values)->size();
-            default: return std::get_if<3>(&values)->size();
-        }
+        const std::size_t i = values.index();
+        if (i == 0) [[likely]] return std::get_if<0>(&values)->size();
+        if (i == 1) return std::get_if<1>(&values)->size();
+        if (i == 2) return std::get_if<2>(&values)->size();
+        return std::get_if<3>(&values)->size();
     }
 };
 
