@@ -221,11 +221,17 @@ Tensor pick_rows(const char* op, const Tensor& x, std::size_t axis, const std::v
 Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop, std::int64_t step) {
     check_defined("slice", x);
     const std::size_t a = normalize_axis(axis, x.dim(), "slice");
-    if (step <= 0) throw ShapeError(fmt::format("slice: step must be positive, got {}", step));
+    if (step == 0) throw ShapeError("slice: step must not be zero");
     const auto n = static_cast<std::int64_t>(x.size(axis));
-    auto clampi = [n](std::int64_t i) { return std::clamp(i < 0 ? i + n : i, std::int64_t{0}, n); };
+    // Python's slice.indices: a negative bound counts from the end, then it is
+    // clamped to [0, n] going forward and to [-1, n - 1] going backward
+    const std::int64_t lo = step > 0 ? 0 : -1, hi = step > 0 ? n : n - 1;
+    auto clampi = [&](std::int64_t i) { return std::clamp(i < 0 ? i + n : i, lo, hi); };
     std::vector<std::size_t> rows;
-    for (std::int64_t i = clampi(start); i < clampi(stop); i += step) rows.push_back(static_cast<std::size_t>(i));
+    if (step > 0)
+        for (std::int64_t i = clampi(start); i < clampi(stop); i += step) rows.push_back(static_cast<std::size_t>(i));
+    else
+        for (std::int64_t i = clampi(start); i > clampi(stop); i += step) rows.push_back(static_cast<std::size_t>(i));
     return pick_rows("slice", x, a, rows);
 }
 

@@ -35,7 +35,9 @@ Tensor transpose(const Tensor& x);
 Tensor transpose(const Tensor& x, int axis0, int axis1);
 /// Reorder axes: out axis k is x's axis dims[k];  dx = permute(g, inverse)
 Tensor permute(const Tensor& x, const std::vector<int>& dims);
-/// Elements start, start+step, ... < stop along axis (negative start/stop count from the end, clamped like Python).
+/// Elements start, start+step, ... before stop along axis, as Python's x[start:stop:step]:
+/// negative start/stop count from the end and are clamped like Python; a negative step
+/// walks backward (x[::-1] is slice(x, axis, n - 1, -n - 1, -1)). Step 0 is a ShapeError.
 Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop, std::int64_t step = 1);
 /// Rows (along axis) picked by indices, repeats allowed;  dx scatters g back (adding on repeats)
 Tensor index_select(const Tensor& x, int axis, const std::vector<std::int64_t>& indices);

@@ -159,8 +159,7 @@ TEST_CASE("errors: indices out of range") {
                          ShapeError);
     CHECK_THROWS_WITH_AS(index_select(x, 0, {-3}), Contains("index_select: index -3 (position 0) is out of range"),
                          ShapeError);
-    CHECK_THROWS_WITH_AS(slice(x, 1, 0, 3, 0), Contains("slice: step must be positive, got 0"), ShapeError);
-    CHECK_THROWS_WITH_AS(slice(x, 1, 0, 3, -1), Contains("slice: step must be positive, got -1"), ShapeError);
+    CHECK_THROWS_WITH_AS(slice(x, 1, 0, 3, 0), Contains("slice: step must not be zero"), ShapeError);
     CHECK_THROWS_WITH_AS(x.at({2, 0}), Contains("at: index 2 is out of range for axis 0 of size 2 (shape (2, 3))"),
                          ShapeError);
     CHECK_THROWS_WITH_AS(x.at({0}), Contains("at: 1 indices given for a tensor of rank 2"), ShapeError);
