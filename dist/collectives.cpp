@@ -10,7 +10,7 @@ namespace tg::dist {
 namespace {
 
 void* mutable_data(Tensor& t, const char* who) {
-    check_defined(who, t);
+    check_float(who, t);
     if (t.requires_grad() && t.grad_fn())
         throw DistError(fmt::format("{}: the tensor is the result of a recorded op; communicate a leaf or a "
                                     "detached tensor",

@@ -37,6 +37,8 @@ MPI_Datatype mpi_type(DType dtype) {
     switch (dtype) {
         case DType::f32: return MPI_FLOAT;
         case DType::f64: return MPI_DOUBLE;
+        case DType::i64:
+        case DType::boolean: break;  // refused by the collectives' check_float first
     }
     throw DistError("tg::dist: only float32 and float64 tensors can be communicated");
 }

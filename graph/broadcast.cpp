@@ -79,6 +79,8 @@ Tensor broadcast_to(const Tensor& t, const Shape& shape) {
 }
 
 Tensor add(const Tensor& a, const Tensor& b) {
+    check_float("add", a);
+    check_float("add", b);
     check_same_dtype("add", a, b);
     Tensor out = dispatch(a.dtype(), [&](auto z) {
         using T = decltype(z);

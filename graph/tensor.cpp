@@ -1,6 +1,7 @@
 #include "tensor.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -21,9 +22,45 @@ void check_same_dtype(const char* op, const Tensor& a, const Tensor& b, const st
         throw_dtype_error(op, fmt::format("operands have different dtypes, {} {} and {} {}; convert one with "
                                           ".to(tg::DType::{})",
                                           dtype_name(a.dtype()), shape_str(a.shape()), dtype_name(b.dtype()),
-                                          shape_str(b.shape()), a.dtype() == DType::f32 ? "f32" : "f64"),
+                                          shape_str(b.shape()), dtype_enum_name(a.dtype())),
                           loc);
 }
+
+void throw_not_float(const char* op, const Tensor& t, const std::source_location& loc) {
+    throw_dtype_error(op, fmt::format("needs a float32 or float64 tensor, got {} {} (int64 and bool tensors hold "
+                                      "labels, indices and masks; convert with .to(tg::DType::f32) to compute with them)",
+                                      dtype_name(t.dtype()), shape_str(t.shape())),
+                      loc);
+}
+
+void throw_float_kernel_dtype(DType d) {
+    throw DTypeError(fmt::format("a float32/float64 kernel was given a {} tensor (the op should have refused it "
+                                 "with check_float)",
+                                 dtype_name(d)));
+}
+
+namespace {
+
+/// One value converted to T as Tensor::to does (see tensor.hpp): a float that has
+/// no int64 value (NaN, infinite, out of range) is refused rather than cast, which
+/// would be undefined behaviour.
+template <class T, class S>
+T convert_value(S v, const char* op, std::size_t index) {
+    if constexpr (std::is_same_v<T, bool>) {
+        return v != S(0);
+    } else if constexpr (std::is_same_v<T, std::int64_t> && std::is_floating_point_v<S>) {
+        // [-2^63, 2^63): both bounds are exact doubles; truncation toward zero as PyTorch
+        if (!(v >= -0x1p63 && v < 0x1p63))
+            throw DTypeError(fmt::format("{}: value {} at flat position {} has no int64 value (NaN, infinite or "
+                                         "outside [-2^63, 2^63))",
+                                         op, static_cast<double>(v), index));
+        return static_cast<std::int64_t>(v);
+    } else {
+        return static_cast<T>(v);
+    }
+}
+
+}  // namespace
 
 void throw_undefined_tensor(const char* op) {
     throw std::invalid_argument(fmt::format("{}: tensor is undefined (default-constructed)", op));
@@ -95,21 +132,21 @@ double Tensor::item() const {
     if (size() != 1)
         throw ShapeError(fmt::format("item: tensor of shape {} has {} elements; item() needs exactly one",
                                      shape_str(shape()), size()));
-    return dispatch(dtype(), [&](auto z) { return static_cast<double>(*values<decltype(z)>(*this).data()); });
+    return dispatch_all(dtype(), [&](auto z) { return static_cast<double>(*values<decltype(z)>(*this).data()); });
 }
 
 double Tensor::at(std::initializer_list<std::size_t> index) const {
     check_defined("at");
     const std::size_t i = flat_index(*impl_, index, "at");
-    return dispatch(dtype(), [&](auto z) { return static_cast<double>(values<decltype(z)>(*this).data()[i]); });
+    return dispatch_all(dtype(), [&](auto z) { return static_cast<double>(values<decltype(z)>(*this).data()[i]); });
 }
 
 void Tensor::set(std::initializer_list<std::size_t> index, double value) {
     check_inplace(*this, "set");
     const std::size_t i = flat_index(*impl_, index, "set");
-    dispatch(dtype(), [&](auto z) {
+    dispatch_all(dtype(), [&](auto z) {
         using T = decltype(z);
-        values_mut<T>(*this).data()[i] = static_cast<T>(value);
+        values_mut<T>(*this).data()[i] = convert_value<T>(value, "set", 0);
     });
     ++impl_->version;
 }
@@ -140,16 +177,31 @@ const T* Tensor::data() const {
 
 template float* Tensor::data<float>();
 template double* Tensor::data<double>();
+template std::int64_t* Tensor::data<std::int64_t>();
+template bool* Tensor::data<bool>();
 template const float* Tensor::data<float>() const;
 template const double* Tensor::data<double>() const;
+template const std::int64_t* Tensor::data<std::int64_t>() const;
+template const bool* Tensor::data<bool>() const;
 
-std::vector<double> Tensor::to_vector() const {
+std::vector<double> Tensor::to_vector() const { return to_vector<double>(); }
+
+template <class T>
+std::vector<T> Tensor::to_vector() const {
     check_defined("to_vector");
-    return dispatch(dtype(), [&](auto z) {
+    return dispatch_all(dtype(), [&](auto z) {
         const auto& a = values<decltype(z)>(*this);
-        return std::vector<double>(a.begin(), a.end());
+        std::vector<T> out(a.size());
+        const auto* p = a.data();
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] = convert_value<T>(p[i], "to_vector", i);
+        return out;
     });
 }
+
+template std::vector<float> Tensor::to_vector<float>() const;
+template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<std::int64_t> Tensor::to_vector<std::int64_t>() const;
+template std::vector<bool> Tensor::to_vector<bool>() const;
 
 // ---- autograd state ----------------------------------------------------------
 
@@ -161,6 +213,10 @@ Tensor& Tensor::requires_grad_(bool on) {
         throw GraphError(fmt::format("requires_grad_: only leaves can be marked; this tensor was produced by '{}' "
                                      "(use detach() to make a leaf)",
                                      impl_->grad_fn->name()));
+    if (on && !is_floating(impl_->dtype()))
+        throw DTypeError(fmt::format("requires_grad_: a {} tensor cannot require gradients (only float32 and float64 "
+                                     "carry them); convert with .to(tg::DType::f32) first",
+                                     dtype_name(impl_->dtype())));
     impl_->requires_grad = on;
     return *this;
 }
@@ -195,7 +251,7 @@ const char* Tensor::op_name() const { return impl_ && impl_->grad_fn ? impl_->gr
 Tensor Tensor::detach() const {
     check_defined("detach");
     // Copies: the storage lives inside each TensorImpl, so it cannot be shared (see tensor.hpp).
-    return dispatch(dtype(), [&](auto z) {
+    return dispatch_all(dtype(), [&](auto z) {
         using T = decltype(z);
         return make_tensor(Array<T>(values<T>(*this)));
     });
@@ -203,7 +259,7 @@ Tensor Tensor::detach() const {
 
 Tensor Tensor::clone() const {
     check_defined("clone");
-    Tensor out = dispatch(dtype(), [&](auto z) {
+    Tensor out = dispatch_all(dtype(), [&](auto z) {
         using T = decltype(z);
         return make_tensor(Array<T>(values<T>(*this)));
     });
@@ -213,17 +269,21 @@ Tensor Tensor::clone() const {
 Tensor Tensor::to(DType target) const {
     check_defined("to");
     if (target == dtype()) return *this;
-    Tensor out = dispatch(target, [&](auto z) {
+    Tensor out = dispatch_all(target, [&](auto z) {
         using T = decltype(z);
-        return dispatch(dtype(), [&](auto w) {
+        return dispatch_all(dtype(), [&](auto w) {
             using S = decltype(w);
             const Array<S>& src = values<S>(*this);
             Array<T> r = Array<T>::from_shape(src.shape());
-            std::copy(src.begin(), src.end(), r.begin());
+            const S* ps = src.data();
+            T* pr = r.data();
+            for (std::size_t i = 0; i < src.size(); ++i) pr[i] = convert_value<T>(ps[i], "to", i);
             return make_tensor(std::move(r));
         });
     });
     const DType source = dtype();
+    // int64 and bool results are constants; an int64 or bool source never requires grad
+    if (!is_floating(target) || !is_floating(source)) return out;
     return record("to", {*this}, out, [source](BackwardContext& ctx) { ctx.add(0, ctx.grad_out().to(source)); });
 }
 
@@ -231,9 +291,9 @@ Tensor Tensor::to(DType target) const {
 
 Tensor& Tensor::fill_(double value) {
     check_inplace(*this, "fill_");
-    dispatch(dtype(), [&](auto z) {
+    dispatch_all(dtype(), [&](auto z) {
         using T = decltype(z);
-        values_mut<T>(*this).fill(static_cast<T>(value));
+        values_mut<T>(*this).fill(convert_value<T>(value, "fill_", 0));
     });
     ++impl_->version;
     return *this;
@@ -245,7 +305,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
     if (src.shape() != shape())
         throw ShapeError(fmt::format("copy_: source shape {} differs from destination shape {}", shape_str(src.shape()),
                                      shape_str(shape())));
-    dispatch(dtype(), [&](auto z) {
+    dispatch_all(dtype(), [&](auto z) {
         using T = decltype(z);
         const Array<T>& s = values<T>(src);
         std::copy(s.begin(), s.end(), values_mut<T>(*this).begin());
@@ -256,6 +316,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
 
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
     check_inplace(*this, "add_");
+    check_float("add_", *this);
     check_same_dtype("add_", *this, other);
     if (other.shape() != shape())
         throw ShapeError(fmt::format("add_: shapes {} and {} differ (in-place add needs equal shapes)",
@@ -274,6 +335,7 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
 
 Tensor& Tensor::mul_(double factor) {
     check_inplace(*this, "mul_");
+    check_float("mul_", *this);
     dispatch(dtype(), [&](auto z) {
         using T = decltype(z);
         T* d = values_mut<T>(*this).data();
@@ -319,12 +381,19 @@ Tensor finish(Tensor t, const TensorOptions& options) {
     return t;
 }
 
+/// Random values are floats: an int64 or bool dtype is refused up front.
+void check_random_dtype(const char* op, const TensorOptions& options) {
+    if (!is_floating(options.dtype))
+        throw DTypeError(fmt::format("{}: draws float32 or float64 values, not {} (convert the result with .to())", op,
+                                     dtype_name(options.dtype)));
+}
+
 Tensor filled(const char* op, const Shape& shape, double value, const TensorOptions& options) {
-    return finish(dispatch(options.dtype,
+    return finish(dispatch_all(options.dtype,
                            [&](auto z) {
                                using T = decltype(z);
                                Array<T> a = empty_array<T>(shape, op);
-                               a.fill(static_cast<T>(value));
+                               a.fill(convert_value<T>(value, op, 0));
                                return make_tensor(std::move(a));
                            }),
                   options);
@@ -332,12 +401,12 @@ Tensor filled(const char* op, const Shape& shape, double value, const TensorOpti
 
 template <class Fill>
 Tensor generated(const char* op, const Shape& shape, const TensorOptions& options, Fill fill) {
-    return finish(dispatch(options.dtype,
+    return finish(dispatch_all(options.dtype,
                            [&](auto z) {
                                using T = decltype(z);
                                Array<T> a = empty_array<T>(shape, op);
                                T* p = a.data();
-                               for (std::size_t i = 0; i < a.size(); ++i) p[i] = static_cast<T>(fill(i));
+                               for (std::size_t i = 0; i < a.size(); ++i) p[i] = convert_value<T>(fill(i), op, i);
                                return make_tensor(std::move(a));
                            }),
                   options);
@@ -368,6 +437,22 @@ Tensor from_vector(const std::vector<float>& v, const Shape& shape, TensorOption
         throw ShapeError(fmt::format("from_vector: {} values cannot fill shape {} ({} elements)", v.size(),
                                      shape_str(shape), n));
     return generated("from_vector", shape, options, [&](std::size_t i) { return v[i]; });
+}
+
+Tensor from_vector(const std::vector<std::int64_t>& v, const Shape& shape, TensorOptions options) {
+    const std::size_t n = checked_numel(shape, "from_vector");
+    if (n != v.size())
+        throw ShapeError(fmt::format("from_vector: {} values cannot fill shape {} ({} elements)", v.size(),
+                                     shape_str(shape), n));
+    return generated("from_vector", shape, options, [&](std::size_t i) { return v[i]; });
+}
+
+Tensor from_vector(const std::vector<bool>& v, const Shape& shape, TensorOptions options) {
+    const std::size_t n = checked_numel(shape, "from_vector");
+    if (n != v.size())
+        throw ShapeError(fmt::format("from_vector: {} values cannot fill shape {} ({} elements)", v.size(),
+                                     shape_str(shape), n));
+    return generated("from_vector", shape, options, [&](std::size_t i) { return static_cast<bool>(v[i]); });
 }
 
 namespace {
@@ -422,12 +507,14 @@ Tensor eye(std::size_t n, TensorOptions options) {
 
 Tensor uniform(const Shape& shape, double low, double high, TensorOptions options, Generator* gen) {
     if (!(low <= high)) throw std::invalid_argument(fmt::format("uniform: low {} must not exceed high {}", low, high));
+    check_random_dtype("uniform", options);
     Generator& g = gen ? *gen : global_generator();
     return generated("uniform", shape, options, [&](std::size_t) { return g.uniform(low, high); });
 }
 
 Tensor normal(const Shape& shape, double mean, double stddev, TensorOptions options, Generator* gen) {
     if (!(stddev >= 0)) throw std::invalid_argument(fmt::format("normal: stddev {} must be non-negative", stddev));
+    check_random_dtype("normal", options);
     Generator& g = gen ? *gen : global_generator();
     return generated("normal", shape, options, [&](std::size_t) { return mean + stddev * g.normal(); });
 }
@@ -442,7 +529,9 @@ template <class T>
 void print_axis(std::string& s, const T* data, const Shape& shape, std::size_t axis, std::size_t offset,
                 std::size_t stride_elems, bool abbreviate) {
     if (axis == shape.size()) {
-        fmt::format_to(std::back_inserter(s), "{:.6g}", static_cast<double>(data[offset]));
+        if constexpr (std::is_same_v<T, bool>) s += data[offset] ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::int64_t>) fmt::format_to(std::back_inserter(s), "{}", data[offset]);
+        else fmt::format_to(std::back_inserter(s), "{:.6g}", static_cast<double>(data[offset]));
         return;
     }
     const std::size_t n = shape[axis];
@@ -468,7 +557,7 @@ std::string to_string(const Tensor& t) {
                                 t.requires_grad() ? fmt::format(", grad_fn={}", t.is_leaf() ? "leaf" : t.op_name())
                                                   : "");
     if (t.requires_grad() && t.is_leaf()) s.replace(s.find("grad_fn=leaf"), 12, "requires_grad=true");
-    dispatch(t.dtype(), [&](auto z) {
+    dispatch_all(t.dtype(), [&](auto z) {
         using T = decltype(z);
         print_axis(s, values<T>(t).data(), t.shape(), 0, 0, t.size(), t.size() > 1000);
     });

@@ -2,7 +2,8 @@
 // The user-facing tensor handle.
 //
 // A Tensor is a cheap, reference-counted handle to an n-dimensional array of
-// float (default) or double, stored contiguously in row-major order, plus the
+// float (default), double, int64 or bool (see dtype.hpp), stored contiguously in
+// row-major order, plus the
 // autograd state: whether it requires a gradient, the gradient it has
 // accumulated (leaves only), and the node that produced it (non-leaves).
 // Copying a Tensor copies the handle, not the data, as in PyTorch.
@@ -55,7 +56,9 @@ public:
     std::size_t size(int axis) const;   ///< extent of one axis; negative counts from the end
 
     // ---- values -------------------------------------------------------
-    double item() const;  ///< the single value of a one-element tensor
+    /// The single value of a one-element tensor, as a double (an int64 beyond
+    /// 2^53 is rounded: read it with to_vector<std::int64_t>()).
+    double item() const;
     double at(std::initializer_list<std::size_t> index) const;
     void set(std::initializer_list<std::size_t> index, double value);
     /// Contiguous row-major storage. T must match dtype() (else DTypeError).
@@ -65,10 +68,15 @@ public:
     template <class T> T* data();
     template <class T> const T* data() const;
     std::vector<double> to_vector() const;  ///< all values, row-major, as double
+    /// All values, row-major, converted to T (float, double, std::int64_t or bool)
+    /// with the rules of to(): a NaN, infinite or out-of-range float asked for as
+    /// int64 is a DTypeError, never an unspecified integer.
+    template <class T> std::vector<T> to_vector() const;
 
     // ---- autograd -----------------------------------------------------
     bool requires_grad() const;  ///< a leaf that records, or the result of a recorded op
-    /// Mark a leaf as recording gradients (like torch's requires_grad_). Throws on non-leaves.
+    /// Mark a leaf as recording gradients (like torch's requires_grad_). Throws on
+    /// non-leaves, and on int64 and bool tensors (DTypeError: they have no gradient).
     Tensor& requires_grad_(bool on = true);
     bool is_leaf() const;
     /// Accumulated gradient of a leaf (undefined until a backward reaches it).
@@ -86,7 +94,11 @@ public:
     Tensor detach() const;
     /// A copy of the values in new storage; differentiable.
     Tensor clone() const;
-    /// Convert to another dtype (differentiable; the gradient is converted back).
+    /// Convert to another dtype. Between float32 and float64 it is differentiable
+    /// (the gradient is converted back); to int64 or bool the result is a constant
+    /// that does not require grad. Float to int64 truncates toward zero, as
+    /// PyTorch, and refuses NaN, infinities and values outside int64's range
+    /// (DTypeError naming the first one); anything to bool is `value != 0`.
     Tensor to(DType dtype) const;
     /// Name of the op that produced this tensor ("leaf" for leaves).
     const char* op_name() const;
@@ -153,6 +165,11 @@ Tensor tensor(const NestedList& values, TensorOptions options = {});
 /// From a flat row-major vector and a shape (sizes must agree).
 Tensor from_vector(const std::vector<double>& values, const Shape& shape, TensorOptions options = {});
 Tensor from_vector(const std::vector<float>& values, const Shape& shape, TensorOptions options = {});
+/// Integer data (labels, indices): int64 unless options say otherwise.
+Tensor from_vector(const std::vector<std::int64_t>& values, const Shape& shape,
+                   TensorOptions options = {DType::i64});
+/// Masks: bool unless options say otherwise.
+Tensor from_vector(const std::vector<bool>& values, const Shape& shape, TensorOptions options = {DType::boolean});
 /// start, start+step, ... up to (excluding) stop.
 Tensor arange(double start, double stop, double step = 1, TensorOptions options = {});
 /// count evenly spaced values from start to stop inclusive.
@@ -179,6 +196,15 @@ void check_same_dtype(const char* op, const Tensor& a, const Tensor& b,
 /// Throws std::invalid_argument naming op when t is undefined.
 inline void check_defined(const char* op, const Tensor& t) {
     if (!t.defined()) throw_undefined_tensor(op);
+}
+/// Throws DTypeError: "<op>: needs a float32 or float64 tensor, got int64 (shape) ...".
+[[noreturn]] void throw_not_float(const char* op, const Tensor& t, const std::source_location& loc = {});
+/// check_defined, and a DTypeError naming op when t holds int64 or bool: every
+/// op that computes (arithmetic, reductions, anything differentiable) starts
+/// with it, so such a tensor never reaches a float kernel.
+inline void check_float(const char* op, const Tensor& t, const std::source_location& loc = {}) {
+    if (!t.defined()) throw_undefined_tensor(op);
+    if (!is_floating(t.dtype())) throw_not_float(op, t, loc);
 }
 
 /// Human-readable form: "tensor(shape=(2, 2), dtype=float32, [[1, 2], [3, 4]])".

@@ -17,7 +17,8 @@ template <class T>
 using Array = xt::xarray<T, xt::layout_type::row_major, memory::CachingAllocator<T>>;
 
 struct TensorImpl {
-    std::variant<Array<float>, Array<double>> values;
+    // In DType's order: index() is the dtype.
+    std::variant<Array<float>, Array<double>, Array<std::int64_t>, Array<bool>> values;
     bool requires_grad = false;    // leaves only; non-leaves require grad through grad_fn
     // In the padding after requires_grad, so TensorImpl keeps its size.
     std::uint32_t version = 0;      // in-place writes so far (Note [version counter] in node.hpp)
@@ -31,21 +32,32 @@ struct TensorImpl {
     template <class T>
     [[gnu::flatten]] explicit TensorImpl(Array<T>&& a) : values(std::move(a)) {}
 
-    DType dtype() const { return values.index() == 0 ? DType::f32 : DType::f64; }
+    DType dtype() const { return static_cast<DType>(values.index()); }
     template <class T> Array<T>& get() { return std::get<Array<T>>(values); }
     template <class T> const Array<T>& get() const { return std::get<Array<T>>(values); }
-    // index() instead of std::visit: no jump table, no valueless check (hot paths)
+    // index() instead of std::visit: no jump table, no valueless check (hot paths);
+    // the float dtypes are tested first, each with one compare
     const auto& shape() const {
-        return values.index() == 0 ? std::get_if<0>(&values)->shape() : std::get_if<1>(&values)->shape();
+        const std::size_t i = values.index();
+        if (i == 0) [[likely]] return std::get_if<0>(&values)->shape();
+        if (i == 1) return std::get_if<1>(&values)->shape();
+        if (i == 2) return std::get_if<2>(&values)->shape();
+        return std::get_if<3>(&values)->shape();
     }
     std::size_t size() const {
-        return values.index() == 0 ? std::get_if<0>(&values)->size() : std::get_if<1>(&values)->size();
+        const std::size_t i = values.index();
+        if (i == 0) [[likely]] return std::get_if<0>(&values)->size();
+        if (i == 1) return std::get_if<1>(&values)->size();
+        if (i == 2) return std::get_if<2>(&values)->size();
+        return std::get_if<3>(&values)->size();
     }
 };
 
 template <class T> constexpr DType dtype_of();
 template <> constexpr DType dtype_of<float>() { return DType::f32; }
 template <> constexpr DType dtype_of<double>() { return DType::f64; }
+template <> constexpr DType dtype_of<std::int64_t>() { return DType::i64; }
+template <> constexpr DType dtype_of<bool>() { return DType::boolean; }
 
 /// Wrap an array in a new tensor (no grad).
 template <class T>
@@ -59,11 +71,31 @@ const Array<T>& values(const Tensor& t) { return t.impl()->get<T>(); }
 template <class T>
 Array<T>& values_mut(const Tensor& t) { return t.impl()->get<T>(); }
 
-/// Call f(T{}) with T the C++ type of dtype d.
+/// Throws DTypeError: a float-only kernel reached with an int64 or bool tensor.
+/// Ops check their inputs first (check_float), so that the message names the op;
+/// this is the backstop that keeps a kernel from reading the wrong bytes.
+[[noreturn]] void throw_float_kernel_dtype(DType d);
+
+/// Call f(T{}) with T the C++ type of floating dtype d (float or double).
+/// Float-only: arithmetic and gradients; see dispatch_all for every dtype.
 template <class F>
 decltype(auto) dispatch(DType d, F&& f) {
     if (d == DType::f32) return f(float{});
+    if (d != DType::f64) [[unlikely]] throw_float_kernel_dtype(d);
     return f(double{});
+}
+
+/// Call f(T{}) with T the C++ type of any dtype d: float, double, std::int64_t, bool.
+/// For code that only moves, copies, converts or prints values.
+template <class F>
+decltype(auto) dispatch_all(DType d, F&& f) {
+    switch (d) {
+        case DType::f32: return f(float{});
+        case DType::f64: return f(double{});
+        case DType::i64: return f(std::int64_t{});
+        case DType::boolean: break;
+    }
+    return f(bool{});
 }
 
 /// Shape of an array as a tg::Shape.

@@ -18,7 +18,7 @@ Generator& pick(Generator* gen) { return gen ? *gen : global_generator(); }
 /// Fill t element by element from f() (the tensor's own storage, no temporary).
 template <class F>
 Tensor& fill_with(Tensor& t, F f) {
-    check_defined("init", t);
+    check_float("init", t);
     const std::size_t n = t.size();
     if (t.dtype() == DType::f32) {
         float* p = t.data<float>();

@@ -245,8 +245,11 @@ void Module::zero_grad() {
 void Module::to(DType dtype) {
     // Swap the values behind each handle (Note [module parameters are shared handles]).
     NoGradGuard no_grad;
+    if (!is_floating(dtype))
+        throw DTypeError(fmt::format("Module::to: converts to float32 or float64, not {}", dtype_name(dtype)));
     for (auto& [name, t] : state_dict()) {
-        if (t.dtype() == dtype) continue;
+        // int64 and bool buffers (BatchNorm's num_batches_tracked) keep their dtype, as in PyTorch
+        if (t.dtype() == dtype || !is_floating(t.dtype())) continue;
         t.set_data(t.to(dtype));
     }
 }

@@ -127,7 +127,8 @@ public:
     bool is_training() const { return training_; }
     /// Forget the accumulated gradient of every parameter (they become undefined).
     void zero_grad();
-    /// Convert every parameter and buffer to dtype in place (the handles stay valid).
+    /// Convert every float parameter and buffer to dtype (float32 or float64) in
+    /// place (the handles stay valid); int64 and bool buffers are left as they are.
     void to(DType dtype);
     /// The random generators modules draw from in forward (Dropout's masks), by
     /// qualified module name: what a training backup saves to continue exactly.

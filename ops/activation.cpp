@@ -18,13 +18,13 @@ namespace tg {
 using detail::map;
 
 Tensor step(const Tensor& x) {
-    check_defined("step", x);
+    check_float("step", x);
     // Never recorded: the gradient of a step is zero (see the header).
     return map(x, [](auto v) { return v > 0 ? 1 : 0; });
 }
 
 Tensor sign(const Tensor& x) {
-    check_defined("sign", x);
+    check_float("sign", x);
     return map(x, [](auto v) { return v > 0 ? 1 : (v < 0 ? -1 : 0); });
 }
 
@@ -85,7 +85,7 @@ using detail::sigmoid_backward;
 using detail::tanh_backward;
 
 Tensor sigmoid(const Tensor& x) {
-    check_defined("sigmoid", x);
+    check_float("sigmoid", x);
     // Two branches so that e^(-x) never overflows: for x < 0 use e^x / (1 + e^x).
     Tensor out = x.dtype() == DType::f32 ? float_kernel(x, fast::sigmoid_array) : map(x, [](double v) {
         if (v >= 0) return 1 / (1 + std::exp(-v));
@@ -96,14 +96,14 @@ Tensor sigmoid(const Tensor& x) {
 }
 
 Tensor tanh(const Tensor& x) {
-    check_defined("tanh", x);
+    check_float("tanh", x);
     Tensor out = x.dtype() == DType::f32 ? float_kernel(x, fast::tanh_array)
                                              : map(x, [](double v) { return std::tanh(v); });
     return record("tanh", {x}, out, [](BackwardContext& ctx) { ctx.add(0, tanh_backward(ctx.grad_out(), ctx.out())); });
 }
 
 Tensor relu(const Tensor& x) {
-    check_defined("relu", x);
+    check_float("relu", x);
     // `v <= 0 ? 0 : v` rather than `v > 0 ? v : 0`: a NaN fails both compares, so it
     // must land in the branch that returns it (the same one compare and blend)
     Tensor out = map(x, [](auto v) { return v <= 0 ? decltype(v)(0) : v; });
@@ -111,7 +111,7 @@ Tensor relu(const Tensor& x) {
 }
 
 Tensor leaky_relu(const Tensor& x, double slope) {
-    check_defined("leaky_relu", x);
+    check_float("leaky_relu", x);
     Tensor out = map(x, [slope](auto v) { return v > 0 ? v : static_cast<decltype(v)>(slope) * v; });
     return record("leaky_relu", {x}, out, [slope](BackwardContext& ctx) {
         const Tensor factor = map(ctx.input(0), [slope](auto v) { return v > 0 ? 1.0 : slope; });
@@ -120,7 +120,7 @@ Tensor leaky_relu(const Tensor& x, double slope) {
 }
 
 Tensor softplus(const Tensor& x) {
-    check_defined("softplus", x);
+    check_float("softplus", x);
     // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|.
     Tensor out = map(x, [](auto v) { return std::max(v, decltype(v)(0)) + std::log1p(std::exp(-std::abs(v))); });
     return record("softplus", {x}, out, [](BackwardContext& ctx) {
@@ -129,7 +129,7 @@ Tensor softplus(const Tensor& x) {
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
-    check_defined("softplus", x);
+    check_float("softplus", x);
     if (!(beta > 0)) throw std::invalid_argument(fmt::format("softplus: beta must be positive, got {}", beta));
     const Tensor bx = mul(x, beta);
     const Tensor linear = gt(bx, threshold);  // a constant mask: where beta x > threshold, out = x
@@ -137,7 +137,7 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
 }
 
 Tensor gelu(const Tensor& x, GeluApproximation approximate) {
-    check_defined("gelu", x);
+    check_float("gelu", x);
     // Written with recorded ops: the backward, and its own backward, follow from theirs.
     if (approximate == GeluApproximation::tanh) {
         const double k = std::sqrt(2 / std::numbers::pi);
@@ -149,7 +149,7 @@ Tensor gelu(const Tensor& x, GeluApproximation approximate) {
 }
 
 Tensor silu(const Tensor& x) {
-    check_defined("silu", x);
+    check_float("silu", x);
     return mul(x, sigmoid(x));
 }
 
@@ -194,7 +194,7 @@ Tensor softmax_kernel(const Tensor& x, std::size_t axis, bool log_space) {
 }  // namespace
 
 Tensor softmax(const Tensor& x, int axis) {
-    check_defined("softmax", x);
+    check_float("softmax", x);
     const std::size_t a = detail::normalize_axis(axis, x.dim(), "softmax");
     Tensor out = softmax_kernel(x, a, false);
     return record("softmax", {x}, out, [a](BackwardContext& ctx) {
@@ -206,7 +206,7 @@ Tensor softmax(const Tensor& x, int axis) {
 }
 
 Tensor log_softmax(const Tensor& x, int axis) {
-    check_defined("log_softmax", x);
+    check_float("log_softmax", x);
     const std::size_t a = detail::normalize_axis(axis, x.dim(), "log_softmax");
     Tensor out = softmax_kernel(x, a, true);
     return record("log_softmax", {x}, out, [a](BackwardContext& ctx) {

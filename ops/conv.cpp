@@ -348,8 +348,8 @@ void check_conv_sizes(const ConvGeom& g) {
 
 void check_common(const char* op, const Tensor& x, const Tensor& w, const Tensor& b, std::size_t rank,
                   const char* layout, const std::source_location& loc) {
-    check_defined(op, x);
-    check_defined(op, w);
+    check_float(op, x);
+    check_float(op, w);
     check_same_dtype(op, x, w, loc);
     if (x.dim() != rank)
         throw_shape_error(op, fmt::format("input must be {}-D {}, got shape {}", rank, layout, shape_str(x.shape())),

@@ -1,6 +1,7 @@
 #include "detail.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -16,6 +17,28 @@ std::size_t normalize_axis(int axis, std::size_t rank, const char* op) {
                                      rank, -r, r - 1));
     }
     return static_cast<std::size_t>(a);
+}
+
+std::vector<std::int64_t> index_values(const char* op, const Tensor& index) {
+    check_defined(op, index);
+    if (index.dtype() == DType::i64) return index.to_vector<std::int64_t>();
+    if (index.dtype() == DType::boolean)
+        throw DTypeError(fmt::format("{}: indices must be int64 (or whole numbers in a float tensor), got a bool tensor "
+                                     "{}",
+                                     op, shape_str(index.shape())));
+    const std::vector<double> raw = index.to_vector();
+    std::vector<std::int64_t> out(raw.size());
+    for (std::size_t j = 0; j < raw.size(); ++j) {
+        // checked as a double: casting NaN or a value beyond int64's range is undefined behaviour
+        if (!std::isfinite(raw[j]) || raw[j] != std::floor(raw[j]))
+            throw ShapeError(fmt::format("{}: index {} at flat position {} of the {} indices {} is not an integer", op,
+                                         raw[j], j, dtype_name(index.dtype()), shape_str(index.shape())));
+        if (std::abs(raw[j]) > 0x1p62)
+            throw ShapeError(fmt::format("{}: index {} at flat position {} of the {} indices {} is out of range", op,
+                                         raw[j], j, dtype_name(index.dtype()), shape_str(index.shape())));
+        out[j] = static_cast<std::int64_t>(raw[j]);
+    }
+    return out;
 }
 
 }  // namespace tg::detail

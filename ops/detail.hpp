@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the ops' .cpp files (internal; includes xtensor).
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "../graph/kernels.hpp"
 #include "../graph/node.hpp"
@@ -10,6 +12,12 @@ namespace tg::detail {
 
 /// Axis in [-rank, rank) to [0, rank); ShapeError naming op otherwise.
 std::size_t normalize_axis(int axis, std::size_t rank, const char* op);
+
+/// The values of an index tensor (gather, index_select, embedding, class targets):
+/// int64 as they are; float32/float64 ones must hold whole numbers (ShapeError
+/// naming op and the first that is not, NaN included); bool is a DTypeError.
+/// Ranges are the caller's to check.
+std::vector<std::int64_t> index_values(const char* op, const Tensor& index);
 
 /// out[i] = f(x[i]) in x's dtype (forward value only; the caller records).
 template <class F>

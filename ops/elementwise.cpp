@@ -4,6 +4,7 @@
 #include "elementwise.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -18,6 +19,8 @@ using detail::zip;
 namespace {
 
 void check_binary(const char* op, const Tensor& a, const Tensor& b, const std::source_location& loc) {
+    check_float(op, a, loc);
+    check_float(op, b, loc);
     check_same_dtype(op, a, b, loc);
     const auto& sa = a.impl()->shape();
     const auto& sb = b.impl()->shape();
@@ -62,31 +65,31 @@ Tensor div(const Tensor& a, const Tensor& b, std::source_location loc) {
 }
 
 Tensor neg(const Tensor& x) {
-    check_defined("neg", x);
+    check_float("neg", x);
     Tensor out = map(x, [](auto v) { return -v; });
     return record("neg", {x}, out, [](BackwardContext& ctx) { ctx.add(0, neg(ctx.grad_out())); });
 }
 
 Tensor add(const Tensor& x, double s) {
-    check_defined("add", x);
+    check_float("add", x);
     Tensor out = map(x, [s](auto v) { return v + s; });
     return record("add_scalar", {x}, out, [](BackwardContext& ctx) { ctx.add(0, ctx.grad_out()); });
 }
 
 Tensor mul(const Tensor& x, double s) {
-    check_defined("mul", x);
+    check_float("mul", x);
     Tensor out = map(x, [s](auto v) { return v * s; });
     return record("mul_scalar", {x}, out, [s](BackwardContext& ctx) { ctx.add(0, mul(ctx.grad_out(), s)); });
 }
 
 Tensor rsub(double s, const Tensor& x) {
-    check_defined("rsub", x);
+    check_float("rsub", x);
     Tensor out = map(x, [s](auto v) { return s - v; });
     return record("rsub", {x}, out, [](BackwardContext& ctx) { ctx.add(0, neg(ctx.grad_out())); });
 }
 
 Tensor rdiv(double s, const Tensor& x) {
-    check_defined("rdiv", x);
+    check_float("rdiv", x);
     Tensor out = map(x, [s](auto v) { return s / v; });
     // d(s/x) = -s / x^2 = -out / x
     return record("rdiv", {x}, out, [](BackwardContext& ctx) {
@@ -95,7 +98,7 @@ Tensor rdiv(double s, const Tensor& x) {
 }
 
 Tensor pow(const Tensor& x, double p) {
-    check_defined("pow", x);
+    check_float("pow", x);
     Tensor out = map(x, [p](auto v) { return std::pow(v, static_cast<decltype(v)>(p)); });
     return record("pow", {x}, out, [p](BackwardContext& ctx) {
         // x^0 is constant: a zero gradient (not none), so x.grad() is defined as in PyTorch
@@ -117,7 +120,7 @@ Tensor pow(const Tensor& a, const Tensor& b, std::source_location loc) {
 }
 
 Tensor square(const Tensor& x) {
-    check_defined("square", x);
+    check_float("square", x);
     Tensor out = map(x, [](auto v) { return v * v; });
     return record("square", {x}, out, [](BackwardContext& ctx) {
         ctx.add(0, mul(mul(ctx.grad_out(), ctx.input(0)), 2.0));
@@ -125,19 +128,19 @@ Tensor square(const Tensor& x) {
 }
 
 Tensor exp(const Tensor& x) {
-    check_defined("exp", x);
+    check_float("exp", x);
     Tensor out = map(x, [](auto v) { return std::exp(v); });
     return record("exp", {x}, out, [](BackwardContext& ctx) { ctx.add(0, mul(ctx.grad_out(), ctx.out())); });
 }
 
 Tensor log(const Tensor& x) {
-    check_defined("log", x);
+    check_float("log", x);
     Tensor out = map(x, [](auto v) { return std::log(v); });
     return record("log", {x}, out, [](BackwardContext& ctx) { ctx.add(0, div(ctx.grad_out(), ctx.input(0))); });
 }
 
 Tensor sqrt(const Tensor& x) {
-    check_defined("sqrt", x);
+    check_float("sqrt", x);
     Tensor out = map(x, [](auto v) { return std::sqrt(v); });
     return record("sqrt", {x}, out, [](BackwardContext& ctx) {
         ctx.add(0, div(ctx.grad_out(), mul(ctx.out(), 2.0)));
@@ -145,7 +148,7 @@ Tensor sqrt(const Tensor& x) {
 }
 
 Tensor abs(const Tensor& x) {
-    check_defined("abs", x);
+    check_float("abs", x);
     Tensor out = map(x, [](auto v) { return std::abs(v); });
     return record("abs", {x}, out, [](BackwardContext& ctx) {
         ctx.add(0, mul(ctx.grad_out(), sign(ctx.input(0))));
@@ -153,7 +156,7 @@ Tensor abs(const Tensor& x) {
 }
 
 Tensor clamp(const Tensor& x, double lo, double hi) {
-    check_defined("clamp", x);
+    check_float("clamp", x);
     if (lo > hi) throw std::invalid_argument("clamp: lo must not exceed hi");
     Tensor out = map(x, [lo, hi](auto v) {
         using T = decltype(v);
@@ -210,9 +213,37 @@ Tensor minimum(const Tensor& a, const Tensor& b, std::source_location loc) {
     return extremum("minimum", a, b, loc, [](auto x, auto y) { return x < y; });
 }
 
+namespace {
+
+/// out[i] = mask[i] ? a[i] : b[i] with broadcasting, a bool mask.
+template <class T>
+Array<T> where_bool(const Array<bool>& mask, const Array<T>& a, const Array<T>& b, const Shape& out_shape) {
+    Array<T> out = Array<T>::from_shape(kernels::to_xshape(out_shape));
+    T* po = out.data();
+    const bool* pm = mask.data();
+    const T* pa = a.data();
+    const T* pb = b.data();
+    std::array<std::array<std::ptrdiff_t, 16>, 3> strides{kernels::broadcast_strides(mask.shape(), out_shape),
+                                                         kernels::broadcast_strides(a.shape(), out_shape),
+                                                         kernels::broadcast_strides(b.shape(), out_shape)};
+    kernels::for_each_broadcast<3>(out_shape, strides, [&](std::size_t i, const std::array<std::ptrdiff_t, 3>& o) {
+        po[i] = pm[o[0]] ? pa[o[1]] : pb[o[2]];
+    });
+    return out;
+}
+
+}  // namespace
+
 Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b, std::source_location loc) {
     check_binary("where", a, b, loc);
-    check_same_dtype("where", mask, a, loc);
+    check_defined("where", mask);
+    const bool bool_mask = mask.dtype() == DType::boolean;
+    if (!bool_mask && mask.dtype() != a.dtype())
+        throw_dtype_error("where", fmt::format("mask must be bool (or, nonzero meaning true, of the operands' dtype "
+                                               "{}), got {} {}",
+                                               dtype_name(a.dtype()), dtype_name(mask.dtype()),
+                                               shape_str(mask.shape())),
+                          loc);
     const Shape ab = broadcast_shapes(a.shape(), b.shape(), "where");
     try {
         broadcast_shapes(mask.shape(), ab, "where");
@@ -223,6 +254,9 @@ Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b, std::source_l
     }
     Tensor out = dispatch(a.dtype(), [&](auto z) {
         using T = decltype(z);
+        if (bool_mask)
+            return make_tensor(where_bool(values<bool>(mask), values<T>(a), values<T>(b),
+                                          broadcast_shapes(mask.shape(), ab, "where")));
         return make_tensor(kernels::zip3(
             values<T>(mask), values<T>(a), values<T>(b), [](T m, T x, T y) { return m != T(0) ? x : y; }, "where"));
     });
@@ -233,19 +267,63 @@ Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b, std::source_l
     });
 }
 
-// ---- comparisons: masks, never recorded ----------------------------------------
+// ---- comparisons: bool masks, never recorded ------------------------------------
 
-#define TG_COMPARISON(name, expr)                                                          \
-    Tensor name(const Tensor& a, const Tensor& b) {                                        \
-        check_binary(#name, a, b, {});                                                     \
-        return zip(a, b, #name, [](auto x, auto y) { return (expr) ? 1 : 0; });            \
-    }                                                                                      \
-    Tensor name(const Tensor& a, double s) {                                               \
-        check_defined(#name, a);                                                           \
-        return map(a, [s](auto x) {                                                        \
-            const auto y = static_cast<decltype(x)>(s);                                    \
-            return (expr) ? 1 : 0;                                                         \
-        });                                                                                \
+namespace {
+
+/// out[i] = f(a[i], b[i]) as bool, with broadcasting; a and b of any one dtype.
+template <class F>
+Tensor compare(const char* op, const Tensor& a, const Tensor& b, F f) {
+    check_same_dtype(op, a, b);
+    const Shape out_shape = broadcast_shapes(a.shape(), b.shape(), op);
+    return dispatch_all(a.dtype(), [&](auto z) {
+        using T = decltype(z);
+        const T* pa = values<T>(a).data();
+        const T* pb = values<T>(b).data();
+        Array<bool> out = Array<bool>::from_shape(kernels::to_xshape(out_shape));
+        bool* po = out.data();
+        std::array<std::array<std::ptrdiff_t, 16>, 2> strides{kernels::broadcast_strides(a.impl()->shape(), out_shape),
+                                                             kernels::broadcast_strides(b.impl()->shape(), out_shape)};
+        kernels::for_each_broadcast<2>(out_shape, strides, [&](std::size_t i, const std::array<std::ptrdiff_t, 2>& o) {
+            po[i] = f(pa[o[0]], pb[o[1]]);
+        });
+        return make_tensor(std::move(out));
+    });
+}
+
+/// out[i] = f(a[i], s) as bool, s converted to a's dtype first (so a float x equal
+/// to float(0.1) is equal to 0.1, as the values it can hold).
+template <class F>
+Tensor compare(const char* op, const Tensor& a, double s, F f) {
+    check_defined(op, a);
+    if (a.dtype() == DType::boolean)
+        throw_dtype_error(op, "compares numbers; a bool tensor compares with another bool tensor");
+    return dispatch_all(a.dtype(), [&](auto z) {
+        using T = decltype(z);
+        const Array<T>& av = values<T>(a);
+        // an int64 tensor against a non-integer s compares in double (1 < 1.5)
+        const double y = s;
+        Array<bool> out = Array<bool>::from_shape(av.shape());
+        const T* pa = av.data();
+        bool* po = out.data();
+        if constexpr (std::is_floating_point_v<T>) {
+            const T ys = static_cast<T>(y);
+            kernels::for_each_index(av.size(), [&](std::size_t i) { po[i] = f(pa[i], ys); });
+        } else {
+            kernels::for_each_index(av.size(), [&](std::size_t i) { po[i] = f(static_cast<double>(pa[i]), y); });
+        }
+        return make_tensor(std::move(out));
+    });
+}
+
+}  // namespace
+
+#define TG_COMPARISON(name, expr)                                                              \
+    Tensor name(const Tensor& a, const Tensor& b) {                                            \
+        return compare(#name, a, b, [](auto x, auto y) { return expr; });                      \
+    }                                                                                          \
+    Tensor name(const Tensor& a, double s) {                                                   \
+        return compare(#name, a, s, [](auto x, auto y) { return expr; });                      \
     }
 
 TG_COMPARISON(eq, x == y)

@@ -49,11 +49,16 @@ Tensor clamp(const Tensor& x, double lo, double hi);
 Tensor maximum(const Tensor& a, const Tensor& b, std::source_location loc = std::source_location::current());
 /// out = min(a, b);  the gradient goes to the smaller (split evenly on ties)
 Tensor minimum(const Tensor& a, const Tensor& b, std::source_location loc = std::source_location::current());
-/// out = mask ? a : b (mask nonzero = true; not differentiated);  da = g * mask, db = g * !mask
+/// out = mask ? a : b;  da = g * mask, db = g * !mask (the mask is not differentiated).
+/// mask is bool (as the comparisons return), or of a's float dtype with nonzero
+/// meaning true; it broadcasts with a and b.
 Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b,
              std::source_location loc = std::source_location::current());
 
-/// Comparisons: masks of 0 and 1 in the operands' dtype. Never recorded (no gradient).
+/// Comparisons: bool masks (as PyTorch). The operands share a dtype, any of them
+/// (float, int64, bool); a number is compared after conversion to a float
+/// operand's dtype, and in double with an int64 operand. Never recorded (no
+/// gradient); multiply by a mask with mask.to(x.dtype()).
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);
 Tensor lt(const Tensor& a, const Tensor& b);

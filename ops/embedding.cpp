@@ -5,13 +5,14 @@
 
 #include <fmt/format.h>
 
+#include "detail.hpp"
 #include "shape.hpp"
 
 namespace tg {
 
 Tensor embedding(const Tensor& weight, const std::vector<std::int64_t>& indices, const Shape& shape,
                  std::source_location loc) {
-    check_defined("embedding", weight);
+    check_float("embedding", weight);
     if (weight.dim() != 2)
         throw_shape_error("embedding", fmt::format("weight must be 2-D [num_embeddings, embedding_dim], got shape {}",
                                                    shape_str(weight.shape())),
@@ -36,29 +37,20 @@ Tensor embedding(const Tensor& weight, const std::vector<std::int64_t>& indices,
 
 Tensor embedding(const Tensor& weight, const Tensor& indices, std::source_location loc) {
     check_defined("embedding", indices);
-    check_defined("embedding", weight);
+    check_float("embedding", weight);
     if (weight.dim() != 2)
         throw_shape_error("embedding", fmt::format("weight must be 2-D [num_embeddings, embedding_dim], got shape {}",
                                                    shape_str(weight.shape())),
                           loc);
-    const std::vector<double> raw = indices.to_vector();
-    const auto rows = static_cast<double>(weight.size(0));
-    std::vector<std::int64_t> idx(raw.size());
-    for (std::size_t j = 0; j < raw.size(); ++j) {
-        // checked as a double: casting a value outside int64's range (1e30, NaN) is undefined behaviour
-        if (!std::isfinite(raw[j]) || raw[j] != std::floor(raw[j]))
-            throw_shape_error("embedding", fmt::format("index {} at flat position {} of indices {} is not an integer",
-                                                       raw[j], j, shape_str(indices.shape())),
-                              loc);
-        if (raw[j] < 0 || raw[j] >= rows)
+    const std::vector<std::int64_t> idx = detail::index_values("embedding", indices);
+    const auto rows = static_cast<std::int64_t>(weight.size(0));
+    for (std::size_t j = 0; j < idx.size(); ++j)
+        if (idx[j] < 0 || idx[j] >= rows)
             throw_shape_error("embedding", fmt::format("index {} at flat position {} of indices {} is out of range for "
                                                        "weight {} ({} embeddings, valid 0 to {})",
-                                                       raw[j], j, shape_str(indices.shape()),
-                                                       shape_str(weight.shape()), weight.size(0),
-                                                       static_cast<std::int64_t>(weight.size(0)) - 1),
+                                                       idx[j], j, shape_str(indices.shape()),
+                                                       shape_str(weight.shape()), rows, rows - 1),
                               loc);
-        idx[j] = static_cast<std::int64_t>(raw[j]);
-    }
     Shape shape = indices.shape();
     if (shape.empty()) {  // a single index: one row [D]
         const Tensor rows = embedding(weight, idx, {1}, loc);

@@ -28,6 +28,8 @@ struct GemmPlan {
 };
 
 GemmPlan plan(const char* op, const Tensor& a, const Tensor& b, bool ta, bool tb, const std::source_location& loc) {
+    check_float(op, a, loc);
+    check_float(op, b, loc);
     check_same_dtype(op, a, b, loc);
     // Two matrices (every product of linear layers and their backward): no shape copies.
     const auto& as2 = a.impl()->shape();
@@ -129,8 +131,8 @@ Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb, std::source_loca
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b, std::source_location loc) {
-    check_defined("matmul", a);
-    check_defined("matmul", b);
+    check_float("matmul", a);
+    check_float("matmul", b);
     const std::size_t ra = a.dim(), rb = b.dim();
     if (ra == 0 || rb == 0)
         throw_shape_error("matmul", fmt::format("{} @ {}: operands must have at least 1 dimension",
@@ -155,8 +157,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, std::source_location loc) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b, std::source_location loc) {
-    check_defined("linear", x);
-    check_defined("linear", w);
+    check_float("linear", x);
+    check_float("linear", w);
     check_same_dtype("linear", x, w, loc);
     if (w.dim() != 2)
         throw_shape_error("linear", fmt::format("weight must be 2-D [out_features, in_features], got {}",

@@ -26,7 +26,7 @@ void check_channel_param(const char* what, const Tensor& x, const Tensor& p, con
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps, std::source_location loc) {
-    check_defined("batch_norm", x);
+    check_float("batch_norm", x);
     if (x.dim() < 2)
         throw_shape_error("batch_norm", fmt::format("input must be [batch, channels, ...], got shape {}",
                                                     shape_str(x.shape())),
@@ -83,7 +83,7 @@ namespace {
 
 /// The last `dims` axes of x (as reduction axes), after checking x and the affine tensors.
 Axes trailing_axes(const char* op, const Tensor& x, std::size_t dims, const Tensor& weight, const Tensor& bias) {
-    check_defined(op, x);
+    check_float(op, x);
     if (dims == 0 || dims > x.dim())
         throw ShapeError(fmt::format("{}: cannot normalise the last {} axes of a tensor of shape {}", op, dims,
                                      shape_str(x.shape())));

@@ -343,7 +343,7 @@ std::size_t pool_extent(const char* op, const Tensor& x, const char* axis, std::
 
 std::shared_ptr<PoolMap> make_map(const char* op, const Tensor& x, bool one_d, Size2 kernel, Size2 stride,
                                   Size2 padding, PoolKind kind, const std::source_location& loc) {
-    check_defined(op, x);
+    check_float(op, x);
     const std::size_t rank = one_d ? 3 : 4;
     if (x.dim() != rank)
         throw_shape_error(op, fmt::format("input must be {}-D {}, got shape {}", rank,
@@ -504,7 +504,7 @@ Tensor avg_pool1d(const Tensor& x, std::size_t kernel, std::size_t stride, std::
 }
 
 Tensor global_avg_pool2d(const Tensor& x, std::source_location loc) {
-    check_defined("global_avg_pool2d", x);
+    check_float("global_avg_pool2d", x);
     if (x.dim() != 4)
         throw_shape_error("global_avg_pool2d",
                           fmt::format("input must be 4-D [batch, channels, height, width], got shape {}",

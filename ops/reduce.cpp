@@ -45,7 +45,7 @@ Tensor finish(const Tensor& kept, const Shape& xshape, const std::vector<std::si
 }
 
 Tensor extreme(const char* op, const Tensor& x, const Axes& axes_in, bool keepdims, bool largest) {
-    check_defined(op, x);
+    check_float(op, x);
     const Shape xs = x.shape();
     const auto axes = detail::normalize_axes(axes_in, xs.size(), op);
     // Only a reduction over no elements has no value: max over axis 1 of a (0, 3) tensor is a valid (0,) result.
@@ -61,7 +61,7 @@ Tensor extreme(const char* op, const Tensor& x, const Axes& axes_in, bool keepdi
     kept = record(op, {x}, kept, [ks](BackwardContext& ctx) {
         // the gradient goes to the elements equal to the extreme, split evenly between ties
         // (eq is never recorded, so the output needs no detach copy)
-        const Tensor mask = eq(ctx.input(0), ctx.out());
+        const Tensor mask = eq(ctx.input(0), ctx.out()).to(ctx.out().dtype());
         const Tensor count = sum_to(mask, ks);
         ctx.add(0, mul(mask, div(ctx.grad_out(), count)));
     });
@@ -98,7 +98,7 @@ Tensor sum_all(const Tensor& x) {
 }  // namespace
 
 Tensor sum(const Tensor& x, const Axes& axes_in, bool keepdims) {
-    check_defined("sum", x);
+    check_float("sum", x);
     if (axes_in.empty() && !keepdims) return sum_all(x);
     const Shape xs = x.shape();
     const auto axes = detail::normalize_axes(axes_in, xs.size(), "sum");
@@ -120,7 +120,7 @@ std::size_t reduced_count(const Shape& xs, const std::vector<std::size_t>& axes)
 }  // namespace
 
 Tensor mean(const Tensor& x, const Axes& axes_in, bool keepdims) {
-    check_defined("mean", x);
+    check_float("mean", x);
     const Shape xs = x.shape();
     const std::size_t count = reduced_count(xs, detail::normalize_axes(axes_in, xs.size(), "mean"));
     if (count == 0) throw ShapeError(fmt::format("mean: no elements to average in shape {}", shape_str(xs)));
@@ -135,7 +135,7 @@ Tensor min(const Tensor& x, const Axes& axes, bool keepdims) { return extreme("m
 Tensor min(const Tensor& x) { return min(x, {}, false); }
 
 Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
-    check_defined("logsumexp", x);
+    check_float("logsumexp", x);
     const Shape xs = x.shape();
     const auto nax = detail::normalize_axes(axes, xs.size(), "logsumexp");
     const std::size_t count = reduced_count(xs, nax);
@@ -159,7 +159,7 @@ Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
 namespace {
 
 Tensor arg_extreme(const char* op, const Tensor& x, int axis, bool keepdims, bool largest) {
-    check_defined(op, x);
+    check_float(op, x);
     const Shape xs = x.shape();
     const std::size_t a = detail::normalize_axis(axis, xs.size(), op);
     if (xs[a] == 0) throw ShapeError(fmt::format("{}: axis {} of shape {} is empty", op, axis, shape_str(xs)));
@@ -168,17 +168,19 @@ Tensor arg_extreme(const char* op, const Tensor& x, int axis, bool keepdims, boo
     ks[a] = 1;
     Tensor out = dispatch(x.dtype(), [&](auto z) {
         using T = decltype(z);
-        Array<T> r = Array<T>::from_shape(kernels::to_xshape(ks));
+        Array<std::int64_t> r = Array<std::int64_t>::from_shape(kernels::to_xshape(ks));
         const T* px = values<T>(x).data();
-        T* pr = r.data();
+        std::int64_t* pr = r.data();
         for (std::size_t o = 0; o < v.outer; ++o)
             for (std::size_t i = 0; i < v.inner; ++i) {
                 const T* base = px + o * v.n * v.inner + i;
                 std::size_t best = 0;
-                for (std::size_t k = 1; k < v.n; ++k)
-                    if (largest ? base[k * v.inner] > base[best * v.inner] : base[k * v.inner] < base[best * v.inner])
-                        best = k;
-                pr[o * v.inner + i] = static_cast<T>(best);
+                // a NaN wins, the first one (as max/min and PyTorch): it is never hidden
+                for (std::size_t k = 1; k < v.n && base[best * v.inner] == base[best * v.inner]; ++k) {
+                    const T c = base[k * v.inner], b = base[best * v.inner];
+                    if (c != c || (largest ? c > b : c < b)) best = k;
+                }
+                pr[o * v.inner + i] = static_cast<std::int64_t>(best);
             }
         return make_tensor(std::move(r));
     });

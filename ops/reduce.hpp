@@ -23,7 +23,9 @@ Tensor min(const Tensor& x);
 Tensor min(const Tensor& x, const Axes& axes, bool keepdims = false);
 /// log(sum(exp(x))) over axes, stable;  dx = g * softmax(x)
 Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdims = false);
-/// Index of the largest element along axis (first on ties), as values of x's dtype. Not differentiable.
+/// Index of the largest (smallest) element along axis, the first on ties, as an
+/// int64 tensor (as PyTorch). A NaN wins in both (the first NaN), as in max/min,
+/// so it is never hidden. Not differentiable.
 Tensor argmax(const Tensor& x, int axis = -1, bool keepdims = false);
 Tensor argmin(const Tensor& x, int axis = -1, bool keepdims = false);
 

@@ -18,7 +18,7 @@ namespace {
 
 /// A copy of x's values with a new shape (same element count; not recorded).
 Tensor with_shape(const Tensor& x, const Shape& shape) {
-    return dispatch(x.dtype(), [&](auto z) {
+    return dispatch_all(x.dtype(), [&](auto z) {
         using T = decltype(z);
         const Array<T>& a = values<T>(x);
         Array<T> r = Array<T>::from_shape(kernels::to_xshape(shape));
@@ -131,7 +131,7 @@ Tensor permute(const Tensor& x, const std::vector<int>& dims) {
     bool identity = true;
     for (std::size_t k = 0; k < rank; ++k) identity = identity && perm[k] == k;
     if (identity) return x;
-    Tensor out = dispatch(x.dtype(), [&](auto z) {
+    Tensor out = dispatch_all(x.dtype(), [&](auto z) {
         using T = decltype(z);
         Array<T> r = xt::transpose(values<T>(x), perm);
         return make_tensor(std::move(r));
@@ -202,7 +202,7 @@ Tensor pick_rows(const char* op, const Tensor& x, std::size_t axis, const std::v
     Shape out_shape = x.shape();
     const std::size_t n = out_shape[axis];
     out_shape[axis] = rows.size();
-    Tensor out = dispatch(x.dtype(), [&](auto z) {
+    Tensor out = dispatch_all(x.dtype(), [&](auto z) {
         using T = decltype(z);
         Array<T> r = Array<T>::from_shape(kernels::to_xshape(out_shape));
         const auto v = detail::axis_view(x.shape(), axis);
@@ -221,11 +221,17 @@ Tensor pick_rows(const char* op, const Tensor& x, std::size_t axis, const std::v
 Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop, std::int64_t step) {
     check_defined("slice", x);
     const std::size_t a = normalize_axis(axis, x.dim(), "slice");
-    if (step <= 0) throw ShapeError(fmt::format("slice: step must be positive, got {}", step));
+    if (step == 0) throw ShapeError("slice: step must not be zero");
     const auto n = static_cast<std::int64_t>(x.size(axis));
-    auto clampi = [n](std::int64_t i) { return std::clamp(i < 0 ? i + n : i, std::int64_t{0}, n); };
+    // Python's slice.indices: a negative bound counts from the end, then it is
+    // clamped to [0, n] going forward and to [-1, n - 1] going backward
+    const std::int64_t lo = step > 0 ? 0 : -1, hi = step > 0 ? n : n - 1;
+    auto clampi = [&](std::int64_t i) { return std::clamp(i < 0 ? i + n : i, lo, hi); };
     std::vector<std::size_t> rows;
-    for (std::int64_t i = clampi(start); i < clampi(stop); i += step) rows.push_back(static_cast<std::size_t>(i));
+    if (step > 0)
+        for (std::int64_t i = clampi(start); i < clampi(stop); i += step) rows.push_back(static_cast<std::size_t>(i));
+    else
+        for (std::int64_t i = clampi(start); i > clampi(stop); i += step) rows.push_back(static_cast<std::size_t>(i));
     return pick_rows("slice", x, a, rows);
 }
 
@@ -246,6 +252,14 @@ Tensor index_select(const Tensor& x, int axis, const std::vector<std::int64_t>& 
     return pick_rows("index_select", x, a, rows);
 }
 
+Tensor index_select_tensor(const Tensor& x, int axis, const Tensor& indices) {
+    check_defined("index_select", x);
+    check_defined("index_select", indices);
+    if (indices.dim() != 1)
+        throw ShapeError(fmt::format("index_select: indices must be 1-D, got shape {}", shape_str(indices.shape())));
+    return index_select(x, axis, detail::index_values("index_select", indices));
+}
+
 namespace {
 
 /// Flat source offsets of gather along axis, validated.
@@ -259,16 +273,16 @@ std::vector<std::size_t> gather_offsets(const Tensor& x, std::size_t axis, const
                                          shape_str(is), shape_str(xs), k, axis));
     const auto vi = detail::axis_view(is, axis);
     const std::size_t n = xs[axis];
-    const std::vector<double> idx = index.to_vector();
+    const std::vector<std::int64_t> idx = detail::index_values("gather", index);
     std::vector<std::size_t> offsets(idx.size());
     for (std::size_t o = 0; o < vi.outer; ++o)
         for (std::size_t j = 0; j < vi.n; ++j)
             for (std::size_t i = 0; i < vi.inner; ++i) {
                 const std::size_t flat = (o * vi.n + j) * vi.inner + i;
-                const double v = idx[flat];
-                if (!(v >= 0 && v < static_cast<double>(n)) || v != std::floor(v))
-                    throw ShapeError(fmt::format("gather: index value {} at flat position {} is not an integer in [0, {})",
-                                                 v, flat, n));
+                const std::int64_t v = idx[flat];
+                if (v < 0 || v >= static_cast<std::int64_t>(n))
+                    throw ShapeError(fmt::format("gather: index value {} at flat position {} is not in [0, {})", v,
+                                                 flat, n));
                 offsets[flat] = (o * n + static_cast<std::size_t>(v)) * vi.inner + i;
             }
     return offsets;
@@ -292,7 +306,7 @@ Tensor scatter_flat(const Tensor& g, const std::vector<std::size_t>& offsets, co
 }
 
 Tensor gather_flat(const Tensor& x, const std::vector<std::size_t>& offsets, const Shape& out_shape) {
-    Tensor out = dispatch(x.dtype(), [&](auto z) {
+    Tensor out = dispatch_all(x.dtype(), [&](auto z) {
         using T = decltype(z);
         Array<T> r = Array<T>::from_shape(kernels::to_xshape(out_shape));
         const T* px = values<T>(x).data();
@@ -334,7 +348,7 @@ Tensor concat(const std::vector<Tensor>& xs, int axis) {
         out_shape[a] += s[a];
         sizes.push_back(s[a]);
     }
-    Tensor out = dispatch(xs[0].dtype(), [&](auto z) {
+    Tensor out = dispatch_all(xs[0].dtype(), [&](auto z) {
         using T = decltype(z);
         Array<T> r = Array<T>::from_shape(kernels::to_xshape(out_shape));
         const auto v = detail::axis_view(out_shape, a);

@@ -1,7 +1,9 @@
 #pragma once
 /// @defgroup shape Shape and indexing ops
-/// All copy (tapegrad has no aliasing views). Axes may be negative.
+/// All copy (tapegrad has no aliasing views). Axes may be negative. They move values
+/// without computing, so they take tensors of every dtype (int64 and bool included).
 /// @{
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <source_location>
@@ -33,11 +35,21 @@ Tensor transpose(const Tensor& x);
 Tensor transpose(const Tensor& x, int axis0, int axis1);
 /// Reorder axes: out axis k is x's axis dims[k];  dx = permute(g, inverse)
 Tensor permute(const Tensor& x, const std::vector<int>& dims);
-/// Elements start, start+step, ... < stop along axis (negative start/stop count from the end, clamped like Python).
+/// Elements start, start+step, ... before stop along axis, as Python's x[start:stop:step]:
+/// negative start/stop count from the end and are clamped like Python; a negative step
+/// walks backward (x[::-1] is slice(x, axis, n - 1, -n - 1, -1)). Step 0 is a ShapeError.
 Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop, std::int64_t step = 1);
 /// Rows (along axis) picked by indices, repeats allowed;  dx scatters g back (adding on repeats)
 Tensor index_select(const Tensor& x, int axis, const std::vector<std::int64_t>& indices);
-/// out[i][j] = x[i][index[i][j]] along axis (torch.gather); index holds integral values, x's shape but for axis.
+/// The same with a 1-D index tensor: int64, or float holding whole numbers.
+Tensor index_select_tensor(const Tensor& x, int axis, const Tensor& indices);
+/// (a template so that `index_select(x, 0, {})` still means no indices, not an undefined tensor)
+template <std::same_as<Tensor> T>
+Tensor index_select(const Tensor& x, int axis, const T& indices) {
+    return index_select_tensor(x, axis, indices);
+}
+/// out[i][j] = x[i][index[i][j]] along axis (torch.gather); index is int64 (or a float
+/// tensor of whole numbers) with x's shape but for axis.
 Tensor gather(const Tensor& x, int axis, const Tensor& index);
 /// Join along an existing axis; all other axes must agree.
 Tensor concat(const std::vector<Tensor>& xs, int axis = 0);

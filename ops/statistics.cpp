@@ -26,7 +26,7 @@ Tensor sqrt_zero_safe(const Tensor& s) {
     return record("norm_sqrt", {s}, out, [](BackwardContext& ctx) {
         const Tensor positive = gt(ctx.out(), 0.0);
         const Tensor safe = where(positive, ctx.out(), ones_like(ctx.out()));
-        ctx.add(0, mul(mul(ctx.grad_out(), rdiv(0.5, safe)), positive));
+        ctx.add(0, mul(mul(ctx.grad_out(), rdiv(0.5, safe)), positive.to(safe.dtype())));
     });
 }
 
@@ -59,7 +59,7 @@ Tensor scan(const Tensor& x, std::size_t axis, bool from_end) {
 }  // namespace
 
 Tensor var(const Tensor& x, const Axes& axes, double correction, bool keepdims) {
-    check_defined("var", x);
+    check_float("var", x);
     const double n = static_cast<double>(reduced_count(x.shape(), axes, "var"));
     if (n == 0) throw ShapeError(fmt::format("var: no elements to reduce in shape {}", shape_str(x.shape())));
     const Tensor d = sub(x, mean(x, axes, true));
@@ -73,7 +73,7 @@ Tensor stddev(const Tensor& x, const Axes& axes, double correction, bool keepdim
 }
 
 Tensor norm(const Tensor& x, NormOrder order, const Axes& axes, bool keepdims) {
-    check_defined("norm", x);
+    check_float("norm", x);
     switch (order) {
         case NormOrder::l1: return sum(abs(x), axes, keepdims);
         case NormOrder::inf: return max(abs(x), axes, keepdims);
@@ -83,12 +83,12 @@ Tensor norm(const Tensor& x, NormOrder order, const Axes& axes, bool keepdims) {
 }
 
 Tensor cumsum(const Tensor& x, int axis) {
-    check_defined("cumsum", x);
+    check_float("cumsum", x);
     return scan(x, detail::normalize_axis(axis, x.dim(), "cumsum"), false);
 }
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
-    check_defined("masked_fill", x);
+    check_float("masked_fill", x);
     check_defined("masked_fill", mask);
     return where(mask, full({}, value, {x.dtype()}), x);
 }

@@ -27,7 +27,8 @@ Tensor norm(const Tensor& x, NormOrder order = NormOrder::l2, const Axes& axes =
 /// from the end (reverse cumsum).
 Tensor cumsum(const Tensor& x, int axis);
 
-/// x with the positions where mask is nonzero set to value (mask broadcasts to x);
+/// x with the positions where mask is true set to value (mask, bool or of x's dtype
+/// with nonzero meaning true, broadcasts to x);
 /// the gradient reaches x where mask is 0.
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
 

@@ -75,14 +75,17 @@ TEST_CASE("conv layers: BatchNorm running statistics, train and eval behaviour")
     CHECK(bn.running_mean.at({0}) == doctest::Approx(1.0));        // 0.5 * 0 + 0.5 * 2
     CHECK(bn.running_var.at({0}) == doctest::Approx(0.5 + 1.0));   // 0.5 * 1 + 0.5 * unbiased var 2
     const auto names = bn.state_dict();
-    REQUIRE(names.size() == 4);
+    REQUIRE(names.size() == 5);
     CHECK(names[2].first == "running_mean");
+    CHECK(names[4].first == "num_batches_tracked");
+    CHECK(bn.num_batches_tracked.to_vector<std::int64_t>() == std::vector<std::int64_t>{1});
     bn.eval();
     const Tensor e = bn(tensor({{1.0, 10.0}}));  // one sample is fine in eval
     CHECK(e.at({0, 0}) == doctest::Approx(0.0).epsilon(1e-4));
     CHECK(bn.running_mean.at({0}) == doctest::Approx(1.0));  // unchanged in eval
     bn.train();
     CHECK_THROWS_AS(bn(tensor({{1.0, 10.0}})), ShapeError);  // one value per channel in training
+    CHECK(bn.num_batches_tracked.to_vector<std::int64_t>() == std::vector<std::int64_t>{1});  // a refused batch does not count
     BatchNorm2d bn2(3, {.affine = false, .track_running_stats = false});
     CHECK(bn2.parameters().empty());
     bn2.eval();  // without running statistics eval uses the batch's

@@ -142,8 +142,8 @@ TEST_CASE("elementwise: where and the comparisons") {
     check_values(gt(a, 3.0), {4}, {0, 0, 0, 1});
     check_values(ge(a, 3.0), {4}, {0, 0, 1, 1});
     check_values(gt(from_vector(std::vector<double>{1, 3}, {2, 1}, f64), tensor({0, 2, 4}, f64)), {2, 3}, {1, 0, 0, 1, 1, 0});
-    CHECK(eq(a, b).dtype() == DType::f64);
-    CHECK(lt(tensor({1.f, 2.f}), 1.5).dtype() == DType::f32);
+    CHECK(eq(a, b).dtype() == DType::boolean);
+    CHECK(lt(tensor({1.f, 2.f}), 1.5).dtype() == DType::boolean);
     check_values(where(gt(a, b), a, b), {4}, {4, 2, 3, 5});
     // mask (2, 1), a (1, 3), b rank 0: the result is the broadcast of all three
     check_values(where(from_vector(std::vector<double>{1, 0}, {2, 1}, f64), tensor({{1, 2, 3}}, f64), scalar(-1, f64)), {2, 3},

@@ -98,7 +98,9 @@ TEST_CASE("errors: mixing float and double is refused with a hint") {
     CHECK_THROWS_WITH_AS(concat({f, d}), Contains("concat: operands have different dtypes"), DTypeError);
     CHECK_THROWS_WITH_AS(stack({f, d}), Contains("concat: operands have different dtypes"), DTypeError);
     CHECK_THROWS_WITH_AS(where(zeros({2}), f, d), Contains("where: operands have different dtypes"), DTypeError);
-    CHECK_THROWS_WITH_AS(where(zeros({2}, f64), f, f), Contains("where: operands have different dtypes"), DTypeError);
+    CHECK_THROWS_WITH_AS(where(zeros({2}, f64), f, f),
+                         Contains("where: mask must be bool (or, nonzero meaning true, of the operands' dtype float32), "
+                                  "got float64"), DTypeError);
     CHECK_THROWS_WITH_AS(maximum(f, d), Contains("maximum: operands have different dtypes"), DTypeError);
     // an explicit conversion makes it work
     CHECK(mul(f.to(DType::f64), d).dtype() == DType::f64);
@@ -157,8 +159,7 @@ TEST_CASE("errors: indices out of range") {
                          ShapeError);
     CHECK_THROWS_WITH_AS(index_select(x, 0, {-3}), Contains("index_select: index -3 (position 0) is out of range"),
                          ShapeError);
-    CHECK_THROWS_WITH_AS(slice(x, 1, 0, 3, 0), Contains("slice: step must be positive, got 0"), ShapeError);
-    CHECK_THROWS_WITH_AS(slice(x, 1, 0, 3, -1), Contains("slice: step must be positive, got -1"), ShapeError);
+    CHECK_THROWS_WITH_AS(slice(x, 1, 0, 3, 0), Contains("slice: step must not be zero"), ShapeError);
     CHECK_THROWS_WITH_AS(x.at({2, 0}), Contains("at: index 2 is out of range for axis 0 of size 2 (shape (2, 3))"),
                          ShapeError);
     CHECK_THROWS_WITH_AS(x.at({0}), Contains("at: 1 indices given for a tensor of rank 2"), ShapeError);
@@ -172,10 +173,10 @@ TEST_CASE("errors: indices out of range") {
 TEST_CASE("errors: gather with a bad index") {
     const Tensor x = zeros({2, 3}, f64);
     CHECK_THROWS_WITH_AS(gather(x, 1, tensor({{0, 3}, {1, 1}}, f64)),
-                         Contains("gather: index value 3 at flat position 1 is not an integer in [0, 3)"), ShapeError);
+                         Contains("gather: index value 3 at flat position 1 is not in [0, 3)"), ShapeError);
     CHECK_THROWS_WITH_AS(gather(x, 1, tensor({{0, 1}, {-1, 1}}, f64)), Contains("gather: index value -1"), ShapeError);
     CHECK_THROWS_WITH_AS(gather(x, 1, tensor({{0, 1.5}, {0, 1}}, f64)),
-                         Contains("gather: index value 1.5 at flat position 1 is not an integer"), ShapeError);
+                         Contains("gather: index 1.5 at flat position 1 of the float64 indices (2, 2) is not an integer"), ShapeError);
     CHECK_THROWS_WITH_AS(gather(x, 1, tensor({0, 1}, f64)),
                          Contains("gather: index (2) must have the rank of the input (2, 3)"), ShapeError);
     CHECK_THROWS_WITH_AS(gather(x, 1, zeros({3, 1}, f64)),

@@ -121,9 +121,37 @@ TEST_CASE("safetensors: half precision and integer dtypes are read") {
                 data));
     CHECK(f.tensors[0].second.to_vector() == std::vector<double>{1.0, -2.0});
     CHECK(f.tensors[1].second.to_vector() == std::vector<double>{1.0, 3.0});
-    CHECK(f.tensors[2].second.to_vector() == std::vector<double>{-7.0});
-    CHECK(f.tensors[3].second.to_vector() == std::vector<double>{1.0, 0.0});
+    CHECK(f.tensors[2].second.dtype() == DType::i64);
+    CHECK(f.tensors[2].second.to_vector<std::int64_t>() == std::vector<std::int64_t>{-7});
+    CHECK(f.tensors[3].second.dtype() == DType::boolean);
+    CHECK(f.tensors[3].second.to_vector<bool>() == std::vector<bool>{true, false});
     CHECK(f.dtypes == std::vector<std::string>{"F16", "BF16", "I64", "BOOL"});
+}
+
+TEST_CASE("safetensors: int64 and bool tensors round trip as I64 and BOOL") {
+    const std::string path = temp_path("ints.safetensors");
+    const std::int64_t big = (std::int64_t{1} << 62) + 3;  // not a double: must stay exact
+    const Tensor counts = from_vector(std::vector<std::int64_t>{big, -1, 0}, {3});
+    const Tensor mask = from_vector(std::vector<bool>{true, false, true, true}, {2, 2});
+    const Tensor step = scalar(5, {DType::i64});
+    save_safetensors(path, {{"counts", counts}, {"mask", mask}, {"step", step}});
+    const SafetensorsFile f = load_safetensors(path);
+    CHECK(f.checksum_verified);
+    CHECK(f.dtypes == std::vector<std::string>{"I64", "BOOL", "I64"});
+    CHECK(f.tensors[0].second.to_vector<std::int64_t>() == std::vector<std::int64_t>{big, -1, 0});
+    CHECK(f.tensors[1].second.shape() == Shape{2, 2});
+    CHECK(f.tensors[1].second.to_vector<bool>() == std::vector<bool>{true, false, true, true});
+    CHECK(f.tensors[2].second.dtype() == DType::i64);
+    CHECK(f.tensors[2].second.dim() == 0);
+    CHECK(f.tensors[2].second.item() == 5.0);
+    std::remove(path.c_str());
+    // a BOOL byte other than 0 and 1 is true, never stored as is into a C++ bool
+    std::string data;
+    put<std::uint8_t>(data, 2);
+    put<std::uint8_t>(data, 0);
+    const SafetensorsFile g = parse_safetensors(file_of(R"({"m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})", data));
+    CHECK(g.tensors[0].second.to_vector<bool>() == std::vector<bool>{true, false});
+    CHECK(g.tensors[0].second.to(DType::i64).to_vector<std::int64_t>() == std::vector<std::int64_t>{1, 0});
 }
 
 TEST_CASE("safetensors: round trip of tensors and metadata, with a checksum, written atomically") {
@@ -394,19 +422,25 @@ TEST_CASE("safetensors: a NUL byte in the header and duplicate keys at any level
 }
 
 TEST_CASE("safetensors: a dtype mismatch names the file's dtype, not the one it was read as") {
-    // integer tensors are read as float64: the message must still say I64
+    // I32 tensors are read as float64: the message must still say I32
     std::string data;
-    put<std::int64_t>(data, 3);
+    put<std::int32_t>(data, 3);
     const std::string path = temp_path("int_weight.safetensors");
-    write_all(path, file_of(R"({"weight":{"dtype":"I64","shape":[1,1],"data_offsets":[0,8]}})", data));
+    write_all(path, file_of(R"({"weight":{"dtype":"I32","shape":[1,1],"data_offsets":[0,4]}})", data));
     Linear f32(1, 1, false);
-    CHECK_THROWS_WITH_AS(load(f32, path), doctest::Contains("'weight' is I64 in the file but float32 in the model"),
+    CHECK_THROWS_WITH_AS(load(f32, path), doctest::Contains("'weight' is I32 in the file but float32 in the model"),
                          DTypeError);
     CHECK(f32.weight.to_vector() != std::vector<double>{3.0});
     Linear f64(1, 1, false);
     f64.to(DType::f64);
-    load(f64, path);  // as documented: integers read as float64 fit a float64 model
+    load(f64, path);  // as documented: I32 read as float64 fits a float64 model
     CHECK(f64.weight.to_vector() == std::vector<double>{3.0});
+    // I64 is read as int64, which no float model takes
+    std::string data64;
+    put<std::int64_t>(data64, 3);
+    write_all(path, file_of(R"({"weight":{"dtype":"I64","shape":[1,1],"data_offsets":[0,8]}})", data64));
+    CHECK_THROWS_WITH_AS(load(f64, path), doctest::Contains("'weight' is I64 in the file but float64 in the model"),
+                         DTypeError);
     std::remove(path.c_str());
 }
 

@@ -105,8 +105,7 @@ TEST_CASE("embedding: an index outside int64's range or not a number is refused 
     const Tensor w = zeros({3, 2});
     // casting 1e30 to int64 is undefined behaviour: the error must name the index as given
     CHECK_THROWS_WITH_AS(embedding(w, tensor({1.0, 1e30}, {DType::f64})),
-                         Contains("embedding: index 1e+30 at flat position 1 of indices (2) is out of range for weight "
-                                  "(3, 2) (3 embeddings, valid 0 to 2)"),
+                         Contains("embedding: index 1e+30 at flat position 1 of the float64 indices (2) is out of range"),
                          ShapeError);
     CHECK_THROWS_WITH_AS(embedding(w, tensor({-1e30}, {DType::f64})), Contains("index -1e+30"), ShapeError);
     CHECK_THROWS_WITH_AS(embedding(w, tensor({std::nan("")})), Contains("index nan at flat position 0"), ShapeError);

@@ -137,6 +137,32 @@ TEST_CASE("shape: slice with steps, negative and out-of-range bounds") {
     check_values(slice(y, 1, 1, 3), {2, 2, 4}, {4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23});
 }
 
+TEST_CASE("shape: slice with negative steps, as Python's list slicing") {
+    // expected values printed by Python 3 for list(range(6))[start:stop:step]
+    struct Case {
+        std::int64_t start, stop, step;
+        std::vector<double> expected;
+    };
+    const std::vector<Case> cases = {
+        {5, -7, -1, {5, 4, 3, 2, 1, 0}}, {-1, -7, -1, {5, 4, 3, 2, 1, 0}}, {4, 1, -1, {4, 3, 2}},
+        {4, 1, -2, {4, 2}},              {-2, 0, -3, {4, 1}},              {100, -100, -2, {5, 3, 1}},
+        {0, 5, -1, {}},                  {-7, 3, -1, {}},                  {5, 2, -5, {5}},
+        {3, 3, -1, {}},
+    };
+    const Tensor x = iota({6});
+    for (const Case& c : cases) {
+        INFO(c.start << ":" << c.stop << ":" << c.step);
+        check_values(slice(x, 0, c.start, c.stop, c.step), {c.expected.size()}, c.expected);
+    }
+    // along an inner axis, and its gradient (scattered back to the picked positions)
+    const Tensor m = iota({2, 3});
+    check_values(slice(m, 1, 2, -4, -1), {2, 3}, {2, 1, 0, 5, 4, 3});
+    check_grad([](const std::vector<Tensor>& in) { return slice(in[0], 1, -1, -5, -2); }, {rnd({3, 4})},
+               "slice negative step");
+    check_gradgrad([](const std::vector<Tensor>& in) { return square(slice(in[0], 0, 2, -4, -1)); }, {rnd({3, 2})},
+                   "slice negative step, second order");
+}
+
 TEST_CASE("shape: index_select and gather values, with repeats") {
     const Tensor m = iota({2, 3});
     check_values(index_select(m, 1, {2, 0, 2}), {2, 3}, {2, 0, 2, 5, 3, 5});

@@ -39,6 +39,29 @@ T byteswap_value(T v) {
     return v;
 }
 
+/// The file's name of a tensor's dtype.
+const char* file_dtype(DType d) {
+    switch (d) {
+        case DType::f32: return "F32";
+        case DType::f64: return "F64";
+        case DType::i64: return "I64";
+        case DType::boolean: return "BOOL";
+    }
+    throw std::invalid_argument("save_safetensors: unknown dtype");
+}
+
+/// A tensor's values as bytes (bool is one byte, 0 or 1, as safetensors' BOOL).
+const char* raw_bytes(const Tensor& t) {
+    static_assert(sizeof(bool) == 1, "safetensors BOOL is one byte per element");
+    switch (t.dtype()) {
+        case DType::f32: return reinterpret_cast<const char*>(t.data<float>());
+        case DType::f64: return reinterpret_cast<const char*>(t.data<double>());
+        case DType::i64: return reinterpret_cast<const char*>(t.data<std::int64_t>());
+        case DType::boolean: return reinterpret_cast<const char*>(t.data<bool>());
+    }
+    throw std::invalid_argument("save_safetensors: unknown dtype");
+}
+
 std::size_t dtype_size(const std::string& d) {
     if (d == "F64" || d == "I64" || d == "U64") return 8;
     if (d == "F32" || d == "I32" || d == "U32") return 4;
@@ -342,18 +365,33 @@ SafetensorsFile parse(Source& src, const std::string& name, const SafetensorsLim
             const bool half = e->dtype == "F16" || e->dtype == "BF16";
             if (e->dtype == "F8_E4M3" || e->dtype == "F8_E5M2")
                 fail(name, fmt::format("tensor '{}': dtype {} is not supported", e->name, e->dtype));
+            if (e->dtype == "I64") {  // int64 as it is: labels, counters (num_batches_tracked)
+                t = zeros(e->shape, {DType::i64});
+                std::int64_t* d = t.data<std::int64_t>();
+                for (std::size_t i = 0; i < numel; ++i) d[i] = load(std::int64_t{});
+                out.tensors.emplace_back(e->name, std::move(t));
+                out.dtypes.push_back(e->dtype);
+                continue;
+            }
+            if (e->dtype == "BOOL") {  // any nonzero byte is true (never stored as is into a bool)
+                t = zeros(e->shape, {DType::boolean});
+                bool* d = t.data<bool>();
+                for (std::size_t i = 0; i < numel; ++i) d[i] = load(std::uint8_t{}) != 0;
+                out.tensors.emplace_back(e->name, std::move(t));
+                out.dtypes.push_back(e->dtype);
+                continue;
+            }
             t = zeros(e->shape, {half ? DType::f32 : DType::f64});
             for (std::size_t i = 0; i < numel; ++i) {
                 if (e->dtype == "F16") t.data<float>()[i] = half_to_float(load(std::uint16_t{}));
                 else if (e->dtype == "BF16") t.data<float>()[i] = bf16_to_float(load(std::uint16_t{}));
-                else if (e->dtype == "I64") t.data<double>()[i] = static_cast<double>(load(std::int64_t{}));
                 else if (e->dtype == "U64") t.data<double>()[i] = static_cast<double>(load(std::uint64_t{}));
                 else if (e->dtype == "I32") t.data<double>()[i] = load(std::int32_t{});
                 else if (e->dtype == "U32") t.data<double>()[i] = load(std::uint32_t{});
                 else if (e->dtype == "I16") t.data<double>()[i] = load(std::int16_t{});
                 else if (e->dtype == "U16") t.data<double>()[i] = load(std::uint16_t{});
                 else if (e->dtype == "I8") t.data<double>()[i] = load(std::int8_t{});
-                else t.data<double>()[i] = load(std::uint8_t{});  // U8, BOOL
+                else t.data<double>()[i] = load(std::uint8_t{});  // U8
             }
         }
         out.tensors.emplace_back(e->name, std::move(t));
@@ -426,11 +464,10 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors, cons
     std::uint64_t offset = 0;
     std::uint32_t crc = 0;
     for (const auto& [name, t] : tensors) {
-        const bool f64 = t.dtype() == DType::f64;
-        const std::uint64_t bytes = t.size() * (f64 ? 8 : 4);
-        header[name] = {{"dtype", f64 ? "F64" : "F32"}, {"shape", t.shape()}, {"data_offsets", {offset, offset + bytes}}};
+        const std::uint64_t bytes = t.size() * element_size(t.dtype());
+        header[name] = {{"dtype", file_dtype(t.dtype())}, {"shape", t.shape()}, {"data_offsets", {offset, offset + bytes}}};
         offset += bytes;
-        crc = f64 ? crc32(t.data<double>(), bytes, crc) : crc32(t.data<float>(), bytes, crc);
+        crc = crc32(raw_bytes(t), bytes, crc);
     }
     json meta = json::object();
     for (const auto& [k, v] : metadata) meta[k] = v;
@@ -447,13 +484,11 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors, cons
         f.write(text);
         std::vector<char> swapped;
         for (const auto& [name, t] : tensors) {
-            const bool f64 = t.dtype() == DType::f64;
-            const std::size_t bytes = t.size() * (f64 ? 8 : 4);
-            const char* p =
-                f64 ? reinterpret_cast<const char*>(t.data<double>()) : reinterpret_cast<const char*>(t.data<float>());
+            const std::size_t w = element_size(t.dtype());
+            const std::size_t bytes = t.size() * w;
+            const char* p = raw_bytes(t);
             if (!kLittle) {
                 swapped.assign(p, p + bytes);
-                const std::size_t w = f64 ? 8 : 4;
                 for (std::size_t i = 0; i < bytes; i += w) std::reverse(swapped.begin() + i, swapped.begin() + i + w);
                 p = swapped.data();
             }

@@ -10,11 +10,11 @@
 ///     rest      the tensors' raw little-endian bytes; offsets are relative to the
 ///               start of this section, contiguous, in any order of names
 ///
-/// tapegrad writes F32 and F64, pads the header with spaces to a multiple of 8
+/// tapegrad writes F32, F64, I64 and BOOL, pads the header with spaces to a multiple of 8
 /// bytes (as the reference writer does), stores a CRC-32 of the data section in
 /// __metadata__["tapegrad.crc32"], and writes atomically (tg::nn::AtomicFile).
-/// The loader reads F32 and F64 as they are, F16 and BF16 as float32, integer and
-/// BOOL tensors as float64. It trusts nothing in the file: see load_safetensors.
+/// The loader reads F32, F64, I64 and BOOL as they are (BOOL: any nonzero byte is
+/// true), F16 and BF16 as float32, the other integer types as float64. It trusts nothing in the file: see load_safetensors.
 #include <cstdint>
 #include <map>
 #include <string>

@@ -25,7 +25,7 @@ Tensor with_layer_name(const Module& layer, F f) {
 }
 
 void check_input(const Module& layer, const Tensor& x, std::size_t rank, std::size_t channels, const char* layout) {
-    check_defined(layer.type_name().c_str(), x);
+    check_float(layer.type_name().c_str(), x);
     if (x.dim() != rank)
         throw ShapeError(fmt::format("{}({}): expected a {}-D input {}, got shape {}", layer.type_name(),
                                      layer.extra_repr(), rank, layout, shape_str(x.shape())));

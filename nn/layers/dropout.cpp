@@ -20,7 +20,7 @@ Dropout::Dropout(double p, std::uint64_t seed) : p_(checked_p(p)), gen_(seed) {}
 
 Tensor Dropout::forward(const Tensor& x) {
     if (!is_training() || p_ == 0) return x;
-    check_defined("Dropout", x);
+    check_float("Dropout", x);
     if (p_ == 1) return x * 0.0;
     // mask = (u >= p) / (1 - p), a constant; the product carries the gradient.
     Tensor mask = zeros(x.shape(), {x.dtype()});

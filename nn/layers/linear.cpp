@@ -21,7 +21,7 @@ Linear::Linear(std::size_t in_features, std::size_t out_features, bool with_bias
 Tensor Linear::forward(const Tensor& x) { return forward(x, Epilogue::none); }
 
 Tensor Linear::forward(const Tensor& x, Epilogue activation) {
-    check_defined("Linear", x);
+    check_float("Linear", x);
     if (x.dim() == 0 || x.size(-1) != in_)
         throw ShapeError(fmt::format("Linear(in_features={}, out_features={}): input {} must end with {} features",
                                      in_, out_, shape_str(x.shape()), in_));
@@ -38,7 +38,7 @@ Perceptron::Perceptron(std::size_t in_features, bool bipolar) : in_(in_features)
 }
 
 Tensor Perceptron::forward(const Tensor& x) {
-    check_defined("Perceptron", x);
+    check_float("Perceptron", x);
     if (x.dim() == 0 || x.size(-1) != in_)
         throw ShapeError(fmt::format("Perceptron(in_features={}): input {} must end with {} features", in_,
                                      shape_str(x.shape()), in_));

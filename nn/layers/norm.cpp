@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -19,13 +20,27 @@ BatchNormBase::BatchNormBase(std::size_t num_features, BatchNormOptions options)
     if (options.track_running_stats) {
         running_mean = register_buffer("running_mean", zeros({num_features}));
         running_var = register_buffer("running_var", ones({num_features}));
+        num_batches_tracked = register_buffer("num_batches_tracked", scalar(0, {DType::i64}));
     }
+    if (options.momentum && !(*options.momentum >= 0 && *options.momentum <= 1))
+        throw std::invalid_argument(
+            fmt::format("BatchNorm: momentum must be in [0, 1] (or std::nullopt for the cumulative average), got {}",
+                        *options.momentum));
 }
 
 Tensor BatchNormBase::forward(const Tensor& x) {
     check_input(x);
+    // as PyTorch: the count goes up in every training forward that updates the
+    // running statistics; without a momentum they are the cumulative average
+    // (a batch that batch_norm refuses does not count)
+    double momentum = options_.momentum.value_or(0.0);
+    const bool counting = is_training() && num_batches_tracked.defined();
+    const std::int64_t count = counting ? std::as_const(num_batches_tracked).data<std::int64_t>()[0] + 1 : 0;
+    if (counting && !options_.momentum) momentum = 1.0 / static_cast<double>(count);
     try {
-        return batch_norm(x, running_mean, running_var, weight, bias, is_training(), options_.momentum, options_.eps);
+        Tensor y = batch_norm(x, running_mean, running_var, weight, bias, is_training(), momentum, options_.eps);
+        if (counting) num_batches_tracked.data<std::int64_t>()[0] = count;
+        return y;
     } catch (const ShapeError& e) {
         throw ShapeError(fmt::format("{}({}): {}", type_name(), extra_repr(), e.what()));
     }
@@ -33,11 +48,12 @@ Tensor BatchNormBase::forward(const Tensor& x) {
 
 std::string BatchNormBase::extra_repr() const {
     return fmt::format("{}, eps={}, momentum={}, affine={}, track_running_stats={}", features_, options_.eps,
-                       options_.momentum, options_.affine, options_.track_running_stats);
+                       options_.momentum ? fmt::format("{}", *options_.momentum) : std::string("None"),
+                       options_.affine, options_.track_running_stats);
 }
 
 void BatchNorm1d::check_input(const Tensor& x) const {
-    check_defined("BatchNorm1d", x);
+    check_float("BatchNorm1d", x);
     if (x.dim() != 2 && x.dim() != 3)
         throw ShapeError(fmt::format("BatchNorm1d({}): expected a 2-D [batch, {}] or 3-D [batch, {}, length] input, "
                                      "got shape {}",
@@ -48,7 +64,7 @@ void BatchNorm1d::check_input(const Tensor& x) const {
 }
 
 void BatchNorm2d::check_input(const Tensor& x) const {
-    check_defined("BatchNorm2d", x);
+    check_float("BatchNorm2d", x);
     if (x.dim() != 4)
         throw ShapeError(fmt::format("BatchNorm2d({}): expected a 4-D input [batch, {}, height, width], got shape {}",
                                      features_, features_, shape_str(x.shape())));
@@ -63,7 +79,7 @@ namespace {
 /// of the op is re-thrown with the layer named first, as BatchNorm does.
 template <class F>
 Tensor as_layer(const Module& layer, const Tensor& x, const Shape& normalised, F f) {
-    check_defined(layer.type_name().c_str(), x);
+    check_float(layer.type_name().c_str(), x);
     const Shape xs = x.shape();
     if (xs.size() < normalised.size() ||
         !std::equal(normalised.begin(), normalised.end(), xs.end() - static_cast<std::ptrdiff_t>(normalised.size())))

@@ -11,7 +11,9 @@ namespace tg::nn {
 
 struct BatchNormOptions {
     double eps = 1e-5;
-    double momentum = 0.1;            ///< running = (1 - momentum) running + momentum batch
+    /// running = (1 - momentum) running + momentum batch. std::nullopt is PyTorch's
+    /// momentum=None: the cumulative average, momentum = 1 / num_batches_tracked.
+    std::optional<double> momentum = 0.1;
     bool affine = true;               ///< learnable weight (ones) and bias (zeros)
     bool track_running_stats = true;  ///< keep running_mean / running_var buffers for eval
 };
@@ -19,8 +21,9 @@ struct BatchNormOptions {
 /// Common implementation of BatchNorm1d and BatchNorm2d.
 /// Training mode: normalise with the batch's statistics and update the running ones;
 /// eval mode: use the running statistics (the batch's when track_running_stats is off).
-/// Parameters "weight", "bias" and buffers "running_mean", "running_var" follow PyTorch's
-/// names (PyTorch's int64 "num_batches_tracked" buffer is not kept).
+/// Parameters "weight", "bias" and buffers "running_mean", "running_var" and
+/// "num_batches_tracked" (int64, rank 0, +1 per training forward) follow PyTorch's
+/// names, dtypes and shapes, so state dicts load both ways.
 class BatchNormBase : public Module {
 public:
     Tensor forward(const Tensor& x) override;
@@ -29,6 +32,7 @@ public:
 
     Tensor weight, bias;                 ///< [num_features] (undefined unless affine)
     Tensor running_mean, running_var;    ///< [num_features] (undefined unless tracked)
+    Tensor num_batches_tracked;          ///< int64 scalar (undefined unless tracked)
 
 protected:
     BatchNormBase(std::size_t num_features, BatchNormOptions options);

@@ -88,7 +88,7 @@ std::string layer_name(const Module& m) { return fmt::format("{}({})", m.type_na
 /// x must be [batch, input_size]; a state [batch, hidden_size] with x's batch.
 void check_cell_input(const Module& m, const Tensor& x, std::size_t input, const char* state_name,
                       const Tensor& state, std::size_t hidden) {
-    check_defined(m.type_name().c_str(), x);
+    check_float(m.type_name().c_str(), x);
     if (x.dim() != 2 || x.size(1) != input)
         throw ShapeError(fmt::format("{}: input {} must be [batch, {}] (input_size {})", layer_name(m),
                                      shape_str(x.shape()), input, input));
@@ -219,7 +219,7 @@ void RecurrentBase::check_state(const char* what, const Tensor& s, const Tensor&
 }
 
 RecurrentOutput RecurrentBase::run_sequence(const Tensor& x, const Tensor& h0, const Tensor& c0) {
-    check_defined(type_name().c_str(), x);
+    check_float(type_name().c_str(), x);
     if (x.dim() != 3)
         throw ShapeError(fmt::format("{}: input must be 3-D [batch, time, {}] (batch first), got shape {}",
                                      layer_name(*this), input_, shape_str(x.shape())));

@@ -19,9 +19,12 @@ void for_each_value(const Tensor& t, F f) {
     if (t.dtype() == DType::f32) {
         const float* p = t.data<float>();
         for (std::size_t i = 0; i < n; ++i) f(i, static_cast<double>(p[i]));
-    } else {
+    } else if (t.dtype() == DType::f64) {
         const double* p = t.data<double>();
         for (std::size_t i = 0; i < n; ++i) f(i, p[i]);
+    } else {
+        const std::vector<double> v = t.to_vector();
+        for (std::size_t i = 0; i < n; ++i) f(i, v[i]);
     }
 }
 
@@ -34,7 +37,7 @@ Shape squeezed(const Shape& s) {
 
 /// target in pred's shape: equal, or equal up to size-1 axes (then reshaped). See losses.hpp.
 Tensor aligned_target(const char* op, const Tensor& pred, const Tensor& target) {
-    check_defined(op, pred);
+    check_float(op, pred);
     check_defined(op, target);
     check_same_dtype(op, pred, target);
     if (pred.shape() == target.shape()) return target;
@@ -60,6 +63,14 @@ std::vector<std::int64_t> class_indices(const char* op, const Tensor& scores, co
     if (target.dim() > 2 || target.size() != n || (target.dim() == 2 && target.size(1) != 1))
         throw ShapeError(fmt::format("{}: target {} must hold one class index per row of scores {}", op,
                                      shape_str(target.shape()), shape_str(scores.shape())));
+    if (target.dtype() == DType::i64) {  // labels kept as integers
+        std::vector<std::int64_t> idx = target.to_vector<std::int64_t>();
+        for (std::size_t i = 0; i < n; ++i)
+            if (idx[i] < 0 || idx[i] >= static_cast<std::int64_t>(c))
+                throw std::invalid_argument(
+                    fmt::format("{}: target[{}] = {} is not a class index in [0, {})", op, i, idx[i], c));
+        return idx;
+    }
     std::vector<std::int64_t> idx(n);
     for_each_value(target, [&](std::size_t i, double v) {
         if (!(v >= 0 && v < static_cast<double>(c)) || v != std::floor(v))
@@ -70,13 +81,19 @@ std::vector<std::int64_t> class_indices(const char* op, const Tensor& scores, co
     return idx;
 }
 
+/// A class target is int64 indices, or of the scores' float dtype (indices as whole
+/// numbers, or cross_entropy's class probabilities).
+void check_class_target(const char* op, const Tensor& scores, const Tensor& target) {
+    check_defined(op, target);
+    if (target.dtype() != DType::i64) check_same_dtype(op, scores, target);
+}
+
 /// −score[n, t_n] per row, weighted; then the (weighted) reduction.
 Tensor picked_nll(const char* op, const Tensor& log_probs, const Tensor& target, Reduction reduction,
                   const Tensor& weight) {
     const std::vector<std::int64_t> idx = class_indices(op, log_probs, target);
     const std::size_t n = idx.size();
-    std::vector<double> flat(idx.begin(), idx.end());
-    const Tensor index = from_vector(flat, {n, 1}, {log_probs.dtype()});
+    const Tensor index = from_vector(idx, {n, 1});
     Tensor per_row = neg(reshape(gather(log_probs, 1, index), {static_cast<std::int64_t>(n)}));
     if (!weight.defined()) return reduce(per_row, reduction);
     check_same_dtype(op, log_probs, weight);
@@ -175,9 +192,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targ
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduction, const Tensor& class_weight) {
-    check_defined("cross_entropy", logits);
-    check_defined("cross_entropy", target);
-    check_same_dtype("cross_entropy", logits, target);
+    check_float("cross_entropy", logits);
+    check_class_target("cross_entropy", logits, target);
     if (logits.dim() == 2 && target.shape() == logits.shape() && logits.size(1) != 1) {
         // class probabilities (soft labels)
         Tensor per_class = neg(target * log_softmax(logits, 1));
@@ -188,9 +204,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduc
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction reduction, const Tensor& class_weight) {
-    check_defined("nll_loss", log_probs);
-    check_defined("nll_loss", target);
-    check_same_dtype("nll_loss", log_probs, target);
+    check_float("nll_loss", log_probs);
+    check_class_target("nll_loss", log_probs, target);
     return picked_nll("nll_loss", log_probs, target, reduction, class_weight);
 }
 

@@ -8,7 +8,9 @@
 /// from pred only by axes of size 1 ([N] against [N, 1]) is reshaped to pred's
 /// shape. Anything else throws ShapeError (no silent [N] x [N, 1] -> [N, N]
 /// broadcast). Class-index targets (cross_entropy, nll_loss) are [N] holding
-/// integers 0..C-1 in the logits' dtype.
+/// integers 0..C-1: an int64 tensor (labels kept as integers, as PyTorch), or
+/// whole numbers in the logits' float dtype. Regression and binary targets are
+/// floats of the prediction's dtype (an int64 target is a DTypeError: .to() it).
 #include <string>
 
 #include "../../graph/tensor.hpp"
