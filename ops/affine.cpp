@@ -36,8 +36,8 @@ struct ProductShape {
 };
 
 ProductShape product_shape(const Product& p, std::size_t index, const std::source_location& loc) {
-    check_defined("affine", p.a);
-    check_defined("affine", p.b);
+    check_float("affine", p.a, loc);
+    check_float("affine", p.b, loc);
     check_same_dtype("affine", p.a, p.b, loc);
     if (p.a.dim() != 2 || p.b.dim() != 2)
         throw_shape_error("affine", fmt::format("product {}: {} @ {}: operands must be 2-D", index,
@@ -125,6 +125,7 @@ Tensor affine(const std::vector<Product>& products, const Tensor& bias, Epilogue
     }
     const std::size_t m = shapes[0].m, n = shapes[0].n;
     if (bias.defined()) {
+        check_float("affine", bias, loc);
         check_same_dtype("affine", products[0].a, bias, loc);
         const Shape target{m, n};
         Shape joined;

@@ -30,7 +30,7 @@ Shape batch_of(const Tensor& t) {
 
 /// The scores' shape [batch..., L, S], after checking the operands.
 Shape scores_shape(const Tensor& q, const Tensor& k, const Tensor& v) {
-    for (const Tensor* t : {&q, &k, &v}) check_defined(kOp, *t);
+    for (const Tensor* t : {&q, &k, &v}) check_float(kOp, *t);
     check_same_dtype(kOp, q, k);
     check_same_dtype(kOp, q, v);
     const auto shapes = [&] {

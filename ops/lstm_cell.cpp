@@ -104,8 +104,8 @@ void output_backward_any(const double* a, const double* c, const double* g, doub
 
 /// a must be [4H, N] and the state [H, N].
 void check_cell(const char* op, const Tensor& a, const Tensor& c) {
-    check_defined(op, a);
-    check_defined(op, c);
+    check_float(op, a);
+    check_float(op, c);
     check_same_dtype(op, a, c);
     if (a.dim() != 2 || c.dim() != 2 || a.size(0) != 4 * c.size(0) || a.size(1) != c.size(1))
         throw_shape_error(op, fmt::format("gates {} and state {}: expected gates [4H, N] and state [H, N]",
