@@ -1,20 +1,20 @@
 #pragma once
-// The fraud model with libtorch: 30-64-32-1, ReLU; the output is a logit.
+// The fraud model with libtorch: 30-64-32-1, ReLU; the output is a logit; a
+// torch::nn::Sequential, as tapegrad's side.
 #include "torch_common.hpp"
 
 namespace bench {
 
 struct FraudNet : torch::nn::Module {
-    torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
+    torch::nn::Sequential layers{nullptr};
     FraudNet() {
-        fc1 = register_module("fc1", torch::nn::Linear(30, 64));
-        fc2 = register_module("fc2", torch::nn::Linear(64, 32));
-        fc3 = register_module("fc3", torch::nn::Linear(32, 1));
+        torch::nn::Linear fc1(30, 64), fc2(64, 32), fc3(32, 1);
         init_linear(fc1, 30, 64, 0);
         init_linear(fc2, 64, 32, 1);
         init_linear(fc3, 32, 1, 2);
+        layers = register_module("layers", torch::nn::Sequential(fc1, torch::nn::ReLU(), fc2, torch::nn::ReLU(), fc3));
     }
-    torch::Tensor forward(const torch::Tensor& x) { return fc3(torch::relu(fc2(torch::relu(fc1(x))))); }
+    torch::Tensor forward(const torch::Tensor& x) { return layers->forward(x); }
 };
 
 /// Matrix-product flops of the model's forward pass on `rows` rows.
