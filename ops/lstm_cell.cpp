@@ -84,22 +84,11 @@ TG_CLONES void output_backward_f32(const float* a_o, const float* c, const float
     output_backward(a_o, c, g, da_o, dc, n);
 }
 
-// float through the clones, double through the template
-void state_forward_any(const float* a, const float* c, float* out, std::size_t n) { state_forward_f32(a, c, out, n); }
-void state_forward_any(const double* a, const double* c, double* out, std::size_t n) { state_forward(a, c, out, n); }
-void state_backward_any(const float* a, const float* c, const float* g, float* da, float* dc, std::size_t n) {
-    state_backward_f32(a, c, g, da, dc, n);
-}
-void state_backward_any(const double* a, const double* c, const double* g, double* da, double* dc, std::size_t n) {
-    state_backward(a, c, g, da, dc, n);
-}
-void output_forward_any(const float* a, const float* c, float* out, std::size_t n) { output_forward_f32(a, c, out, n); }
-void output_forward_any(const double* a, const double* c, double* out, std::size_t n) { output_forward(a, c, out, n); }
-void output_backward_any(const float* a, const float* c, const float* g, float* da, float* dc, std::size_t n) {
-    output_backward_f32(a, c, g, da, dc, n);
-}
-void output_backward_any(const double* a, const double* c, const double* g, double* da, double* dc, std::size_t n) {
-    output_backward(a, c, g, da, dc, n);
+/// A kernel on T's arrays: float through its AVX2-cloned instance, double through the template.
+template <class T, class Float32, class Generic, class... Args>
+void run_kernel(Float32 float32, Generic generic, Args... args) {
+    if constexpr (std::is_same_v<T, float>) float32(args...);
+    else generic(args...);
 }
 
 /// a must be [4H, N] and the state [H, N].
@@ -132,7 +121,7 @@ Tensor lstm_cell_state(const Tensor& a, const Tensor& c) {
     Tensor out = dispatch(a.dtype(), [&](auto z) {
         using T = decltype(z);
         Array<T> r = Array<T>::from_shape({h, n});
-        state_forward_any(values<T>(a).data(), values<T>(c).data(), r.data(), hn);
+        run_kernel<T>(state_forward_f32, state_forward<T>, values<T>(a).data(), values<T>(c).data(), r.data(), hn);
         return make_tensor(std::move(r));
     });
     return record("lstm_cell_state", {a, c}, out, [](BackwardContext& ctx) {
@@ -155,7 +144,8 @@ Tensor lstm_cell_state(const Tensor& a, const Tensor& c) {
             using T = decltype(z);
             Array<T> da = Array<T>::from_shape({4 * c.size(0), c.size(1)});
             Array<T> dc = Array<T>::from_shape(values<T>(c).shape());
-            state_backward_any(values<T>(a).data(), values<T>(c).data(), values<T>(gc).data(), da.data(), dc.data(), hn);
+            run_kernel<T>(state_backward_f32, state_backward<T>, values<T>(a).data(), values<T>(c).data(),
+                          values<T>(gc).data(), da.data(), dc.data(), hn);
             if (ctx.needs(0)) ctx.add(0, make_tensor(std::move(da)));
             if (ctx.needs(1)) ctx.add(1, make_tensor(std::move(dc)));
             return 0;
@@ -169,7 +159,8 @@ Tensor lstm_cell_output(const Tensor& a, const Tensor& c_new) {
     Tensor out = dispatch(a.dtype(), [&](auto z) {
         using T = decltype(z);
         Array<T> r = Array<T>::from_shape({h, n});
-        output_forward_any(values<T>(a).data() + 3 * hn, values<T>(c_new).data(), r.data(), hn);
+        run_kernel<T>(output_forward_f32, output_forward<T>, values<T>(a).data() + 3 * hn, values<T>(c_new).data(), r.data(),
+                      hn);
         return make_tensor(std::move(r));
     });
     return record("lstm_cell_output", {a, c_new}, out, [](BackwardContext& ctx) {
@@ -192,8 +183,8 @@ Tensor lstm_cell_output(const Tensor& a, const Tensor& c_new) {
             Array<T> da = Array<T>::from_shape({4 * c.size(0), c.size(1)});
             Array<T> dc = Array<T>::from_shape(values<T>(c).shape());
             std::fill(da.data(), da.data() + 3 * hn, T(0));
-            output_backward_any(values<T>(a).data() + 3 * hn, values<T>(c).data(), values<T>(gh).data(),
-                                da.data() + 3 * hn, dc.data(), hn);
+            run_kernel<T>(output_backward_f32, output_backward<T>, values<T>(a).data() + 3 * hn, values<T>(c).data(),
+                          values<T>(gh).data(), da.data() + 3 * hn, dc.data(), hn);
             if (ctx.needs(0)) ctx.add(0, make_tensor(std::move(da)));
             if (ctx.needs(1)) ctx.add(1, make_tensor(std::move(dc)));
             return 0;
