@@ -109,6 +109,12 @@ Tensor through_epilogue(Epilogue e, const Tensor& g, const Tensor& out) {
 
 }  // namespace
 
+namespace detail {
+void apply_epilogue(Epilogue e, float* values, std::size_t n) { activate(e, values, n); }
+void apply_epilogue(Epilogue e, double* values, std::size_t n) { activate(e, values, n); }
+Tensor epilogue_grad(Epilogue e, const Tensor& g, const Tensor& out) { return through_epilogue(e, g, out); }
+}  // namespace detail
+
 Tensor affine(const std::vector<Product>& products, const Tensor& bias, Epilogue epilogue, std::source_location loc) {
     if (products.empty()) throw std::invalid_argument("affine: needs at least one product");
     std::vector<ProductShape> shapes;

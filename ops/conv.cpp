@@ -134,7 +134,8 @@ void col2im(const T* cols, const ConvGeom& g, T* dx) {
         [](std::size_t) {});  // padding: its entries go nowhere
 }
 
-Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g);
+Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g,
+               Epilogue epilogue = Epilogue::none);
 Tensor input_grad_op(const Tensor& gy, const Tensor& w, const ConvGeom& g);
 Tensor weight_grad_op(const Tensor& x, const Tensor& gy, const ConvGeom& g);
 
@@ -160,8 +161,9 @@ void for_images(const ConvGeom& g, F&& fn) {
     for_images(g, 1, std::forward<F>(fn));
 }
 
-/// y = conv(x, w) + b (values only).
-Tensor conv_values(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g) {
+/// y = epilogue(conv(x, w) + b) (values only); the epilogue runs on each image's
+/// output while it is in cache.
+Tensor conv_values(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g, Epilogue epilogue) {
     return dispatch(x.dtype(), [&](auto z) {
         using T = decltype(z);
         Array<T> y = Array<T>::from_shape(kernels::to_xshape(g.y_shape()));
@@ -178,6 +180,7 @@ Tensor conv_values(const Tensor& x, const Tensor& w, const Tensor& b, const Conv
                     for (std::size_t o = 0; o < g.o; ++o) std::fill(yn + o * L, yn + (o + 1) * L, pb[o]);
                 if (K == 0) {
                     if (!pb) std::fill(yn, yn + g.o * L, T(0));
+                    detail::apply_epilogue(epilogue, yn, g.o * L);
                     continue;
                 }
                 const T* xn = px + n * g.c * g.hw();
@@ -187,6 +190,7 @@ Tensor conv_values(const Tensor& x, const Tensor& w, const Tensor& b, const Conv
                     src = cols.data();
                 }
                 gemm_rm(g.name(), false, false, g.o, L, K, pw, K, src, L, pb ? T(1) : T(0), yn, L);  // [O,K] x [K,L]
+                detail::apply_epilogue(epilogue, yn, g.o * L);
             }
         });
         return make_tensor(std::move(y));
@@ -289,11 +293,11 @@ Tensor bias_grad_op(const Tensor& gy, const ConvGeom& g) {
     });
 }
 
-Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g) {
-    Tensor y = conv_values(x, w, b, g);
-    // See Note [three convolution ops].
-    auto rule = [g](BackwardContext& ctx) {
-        const Tensor& gy = ctx.grad_out();
+Tensor conv_op(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeom& g, Epilogue epilogue) {
+    Tensor y = conv_values(x, w, b, g, epilogue);
+    // See Note [three convolution ops]. A fused activation's gradient comes from the output.
+    auto rule = [g, epilogue](BackwardContext& ctx) {
+        const Tensor gy = detail::epilogue_grad(epilogue, ctx.grad_out(), ctx.out());
         if (ctx.needs(0)) ctx.add(0, input_grad_op(gy, ctx.input(1), g));
         if (ctx.needs(1)) ctx.add(1, weight_grad_op(ctx.input(0), gy, g));
         if (ctx.needs(2)) ctx.add(2, bias_grad_op(gy, g));  // (an undefined bias needs nothing)
@@ -390,6 +394,11 @@ void check_window_arg(const char* op, const char* what, const char* axis, std::s
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Size2 stride, Size2 padding, Size2 dilation,
               std::source_location loc) {
+    return conv2d(x, w, b, stride, padding, dilation, Epilogue::none, loc);
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Size2 stride, Size2 padding, Size2 dilation,
+              Epilogue epilogue, std::source_location loc) {
     check_common("conv2d", x, w, b, 4, "[batch, channels, height, width]", loc);
     ConvGeom g;
     g.n = x.size(0), g.c = x.size(1), g.h = x.size(2), g.w = x.size(3), g.o = w.size(0);
@@ -398,7 +407,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Size2 stride, S
     g.oh = out_extent("conv2d", x, w, "height", g.h, g.kh, g.sh, g.ph, g.dh, loc);
     g.ow = out_extent("conv2d", x, w, "width", g.w, g.kw, g.sw, g.pw, g.dw, loc);
     check_conv_sizes(g);
-    return conv_op(x, w, b, g);
+    return conv_op(x, w, b, g, epilogue);
 }
 
 Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, std::size_t stride, std::size_t padding,

@@ -5,6 +5,7 @@
 #include <source_location>
 
 #include "../graph/tensor.hpp"
+#include "affine.hpp"
 
 namespace tg {
 
@@ -43,6 +44,10 @@ void check_window_arg(const char* op, const char* what, const char* axis, std::s
 /// the padded input; DTypeError for mixed dtypes.
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b = {}, Size2 stride = 1, Size2 padding = 0,
               Size2 dilation = 1, std::source_location loc = std::source_location::current());
+/// epilogue(conv2d(x, w, b, ...)) as one op (see affine.hpp): the activation runs on
+/// each image's output as it leaves the product, its gradient taken from the output.
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, Size2 stride, Size2 padding, Size2 dilation,
+              Epilogue epilogue, std::source_location loc = std::source_location::current());
 
 /// 1-D cross-correlation: x [N, C, L], w [O, C, k], b [O] or undefined -> y [N, O, OL],
 /// OL = (L + 2 padding - dilation (k - 1) - 1) / stride + 1. Same lowering and errors as conv2d.

@@ -64,3 +64,16 @@ Tensor tanh_backward(const Tensor& g, const Tensor& o);
 Tensor relu_backward(const Tensor& g, const Tensor& x);
 
 }  // namespace tg::detail
+
+#include "affine.hpp"
+
+namespace tg::detail {
+
+/// The epilogue over n values in place (float32 by fast_math's kernels, float64 by
+/// the C library, as the separate activation ops compute them).
+void apply_epilogue(Epilogue e, float* values, std::size_t n);
+void apply_epilogue(Epilogue e, double* values, std::size_t n);
+/// g · epilogue'(out) as a recorded op (g itself for none): the fused ops' backward.
+Tensor epilogue_grad(Epilogue e, const Tensor& g, const Tensor& out);
+
+}  // namespace tg::detail

@@ -121,3 +121,42 @@ TEST_CASE("affine: errors name the op, the shapes and what was expected") {
     CHECK(shape_error_of([&] { linear(zeros({2, 5}), zeros({3, 4}), {}, Epilogue::relu); }).find("linear") !=
           std::string::npos);
 }
+
+TEST_CASE("affine: Sequential fuses Linear and Conv2d with a following activation, values and gradients unchanged") {
+    manual_seed(3);
+    auto net = std::make_shared<nn::Sequential>(nn::Conv2d(1, 2, 3, 1, 1), nn::ReLU(), nn::Flatten(),
+                                                nn::Linear(2 * 4 * 4, 3), nn::Tanh(), nn::Linear(3, 2), nn::Sigmoid());
+    const Tensor x = randn({2, 1, 4, 4});
+    // the same children called one by one, unfused
+    auto unfused = [&](const Tensor& in) {
+        Tensor y = in;
+        for (std::size_t i = 0; i < net->size(); ++i) y = (*(*net)[i]).forward(y);
+        return y;
+    };
+    const Tensor fused_out = (*net)(x);
+    sum(fused_out).backward();
+    std::vector<Tensor> fused_grads;
+    for (const Tensor& p : net->parameters()) fused_grads.push_back(p.grad().detach());
+    for (Tensor p : net->parameters()) p.zero_grad();
+    const Tensor plain_out = unfused(x);
+    sum(plain_out).backward();
+    CHECK(max_difference(fused_out, plain_out) == 0.0);
+    const std::vector<Tensor> params = net->parameters();
+    for (std::size_t k = 0; k < params.size(); ++k) {
+        INFO("parameter " << k);
+        CHECK(max_difference(fused_grads[k], params[k].grad()) < 1e-6);
+    }
+    // a fused pass records fewer nodes: the conv's and linears' activations are part of their ops
+    CHECK(std::string(fused_out.op_name()) == "affine");
+}
+
+TEST_CASE("affine: conv2d with a fused activation, gradients and second derivatives in double") {
+    const Tensor x = rnd({2, 2, 4, 4}, -1, 1, 31), w = rnd({3, 2, 3, 3}, -1, 1, 32), b = rnd({3}, -1, 1, 33);
+    for (Epilogue e : {Epilogue::relu, Epilogue::tanh, Epilogue::sigmoid}) {
+        INFO(epilogue_name(e));
+        auto f = [e](const std::vector<Tensor>& in) { return conv2d(in[0], in[1], in[2], 1, 1, 1, e); };
+        CHECK(max_difference(f({x, w, b}), activate(e, conv2d(x, w, b, 1, 1, 1))) == 0.0);
+        check_grad(f, {x, w, b}, "conv2d fused");
+        check_gradgrad(f, {x, w, b}, "conv2d fused");
+    }
+}

@@ -7,20 +7,16 @@ namespace {
 constexpr long kBatch = 64, kBatches = 4;
 
 struct Net : torch::nn::Module {
-    torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
-    torch::nn::MaxPool2d pool{nullptr};
-    torch::nn::Linear fc{nullptr};
+    torch::nn::Sequential layers{nullptr};
     Net() {
-        conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 16, 3).padding(1)));
-        conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(16, 32, 3).padding(1)));
-        pool = register_module("pool", torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
-        fc = register_module("fc", torch::nn::Linear(1568, 10));
+        namespace nn = torch::nn;
+        layers = register_module(
+            "layers", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(1, 16, 3).padding(1)), nn::ReLU(),
+                                     nn::MaxPool2d(nn::MaxPool2dOptions(2)),
+                                     nn::Conv2d(nn::Conv2dOptions(16, 32, 3).padding(1)), nn::ReLU(),
+                                     nn::MaxPool2d(nn::MaxPool2dOptions(2)), nn::Flatten(), nn::Linear(1568, 10)));
     }
-    torch::Tensor forward(const torch::Tensor& x) {
-        auto h = pool(torch::relu(conv1(x)));
-        h = pool(torch::relu(conv2(h)));
-        return fc(h.flatten(1));
-    }
+    torch::Tensor forward(const torch::Tensor& x) { return layers->forward(x); }
 };
 
 }  // namespace

@@ -6,18 +6,15 @@ namespace {
 constexpr long kBatch = 128, kBatches = 4;
 
 struct Net : torch::nn::Module {
-    torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
+    torch::nn::Sequential layers{nullptr};
     Net() {
-        fc1 = register_module("fc1", torch::nn::Linear(784, 256));
-        fc2 = register_module("fc2", torch::nn::Linear(256, 256));
-        fc3 = register_module("fc3", torch::nn::Linear(256, 10));
+        torch::nn::Linear fc1(784, 256), fc2(256, 256), fc3(256, 10);
         bench::init_linear(fc1, 784, 256, 0);
         bench::init_linear(fc2, 256, 256, 1);
         bench::init_linear(fc3, 256, 10, 2);
+        layers = register_module("layers", torch::nn::Sequential(fc1, torch::nn::ReLU(), fc2, torch::nn::ReLU(), fc3));
     }
-    torch::Tensor forward(const torch::Tensor& x) {
-        return fc3(torch::relu(fc2(torch::relu(fc1(x)))));
-    }
+    torch::Tensor forward(const torch::Tensor& x) { return layers->forward(x); }
 };
 
 }  // namespace

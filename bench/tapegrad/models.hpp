@@ -5,33 +5,31 @@
 
 namespace bench {
 
+// Both are Sequentials (on libtorch's side too), as nn::mlp and a Keras-style
+// model are built, so tapegrad runs each Linear/Conv2d + ReLU as one fused op.
+
 /// mlp: 784-256-256-10, ReLU, Linear layers initialised from the shared seeds.
 struct MlpNet : tg::nn::Module {
-    std::shared_ptr<tg::nn::Linear> fc1, fc2, fc3;
+    std::shared_ptr<tg::nn::Sequential> layers;
     MlpNet() {
-        fc1 = register_module("fc1", make_linear(784, 256, 0));
-        fc2 = register_module("fc2", make_linear(256, 256, 1));
-        fc3 = register_module("fc3", make_linear(256, 10, 2));
+        layers = register_module("layers", std::make_shared<tg::nn::Sequential>(
+                                               make_linear(784, 256, 0), std::make_shared<tg::nn::ReLU>(),
+                                               make_linear(256, 256, 1), std::make_shared<tg::nn::ReLU>(),
+                                               make_linear(256, 10, 2)));
     }
-    tg::Tensor forward(const tg::Tensor& x) override { return (*fc3)(tg::relu((*fc2)(tg::relu((*fc1)(x))))); }
+    tg::Tensor forward(const tg::Tensor& x) override { return (*layers)(x); }
 };
 
 /// cnn: conv3x3 1->16 pad 1, ReLU, maxpool 2; conv3x3 16->32 pad 1, ReLU, maxpool 2; flatten 1568 -> linear 10.
 struct CnnNet : tg::nn::Module {
-    std::shared_ptr<tg::nn::Conv2d> conv1, conv2;
-    std::shared_ptr<tg::nn::MaxPool2d> pool;
-    std::shared_ptr<tg::nn::Linear> fc;
+    std::shared_ptr<tg::nn::Sequential> layers;
     CnnNet() {
-        conv1 = register_module("conv1", std::make_shared<tg::nn::Conv2d>(1, 16, 3, 1, 1));
-        conv2 = register_module("conv2", std::make_shared<tg::nn::Conv2d>(16, 32, 3, 1, 1));
-        pool = register_module("pool", std::make_shared<tg::nn::MaxPool2d>(2));
-        fc = register_module("fc", std::make_shared<tg::nn::Linear>(1568, 10));
+        layers = register_module("layers", std::make_shared<tg::nn::Sequential>(
+                                               tg::nn::Conv2d(1, 16, 3, 1, 1), tg::nn::ReLU(), tg::nn::MaxPool2d(2),
+                                               tg::nn::Conv2d(16, 32, 3, 1, 1), tg::nn::ReLU(), tg::nn::MaxPool2d(2),
+                                               tg::nn::Flatten(), tg::nn::Linear(1568, 10)));
     }
-    tg::Tensor forward(const tg::Tensor& x) override {
-        tg::Tensor h = (*pool)(tg::relu((*conv1)(x)));
-        h = (*pool)(tg::relu((*conv2)(h)));
-        return (*fc)(tg::flatten(h, 1));
-    }
+    tg::Tensor forward(const tg::Tensor& x) override { return (*layers)(x); }
 };
 
 /// Matrix-product flops of one mlp step: forward, weight gradients, and input

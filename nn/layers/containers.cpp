@@ -3,6 +3,7 @@
 #include <typeinfo>
 
 #include "activations.hpp"
+#include "conv.hpp"
 #include "linear.hpp"
 
 namespace tg::nn {
@@ -19,12 +20,21 @@ Epilogue as_epilogue(const Module& m) {
     return Epilogue::none;
 }
 
+/// layer(x) followed by the activation as one op, when layer is a Linear or a
+/// Conv2d (exact types); undefined otherwise.
+Tensor fused(Module& layer, const Tensor& x, Epilogue activation) {
+    const std::type_info& t = typeid(layer);
+    if (t == typeid(Linear)) return static_cast<Linear&>(layer).forward(x, activation);
+    if (t == typeid(Conv2d)) return static_cast<Conv2d&>(layer).forward(x, activation);
+    return {};
+}
+
 }  // namespace
 
 // Note [fused dense layers]
 // -------------------------
-// A Linear directly followed by ReLU, Tanh or Sigmoid runs as one fused op
-// (Linear::forward(x, activation), ops/affine.hpp): the same values, bit for bit,
+// A Linear or Conv2d directly followed by ReLU, Tanh or Sigmoid runs as one
+// fused op (forward(x, activation), ops/affine.hpp): the same values, bit for bit,
 // with one output tensor and one recorded node instead of two of each. Only
 // exact types fuse, and never while summary() traces the pass (it reports each
 // child's output).
@@ -32,12 +42,14 @@ Tensor Sequential::forward(const Tensor& x) {
     Tensor y = x;
     const bool may_fuse = !tracing_summary();
     for (std::size_t i = 0; i < modules_.size(); ++i) {
-        if (may_fuse && i + 1 < modules_.size() && typeid(*modules_[i]) == typeid(Linear)) {
+        if (may_fuse && i + 1 < modules_.size()) {
             const Epilogue activation = as_epilogue(*modules_[i + 1]);
             if (activation != Epilogue::none) {
-                y = static_cast<Linear&>(*modules_[i]).forward(y, activation);
-                ++i;
-                continue;
+                if (Tensor out = fused(*modules_[i], y, activation); out.defined()) {
+                    y = std::move(out);
+                    ++i;
+                    continue;
+                }
             }
         }
         y = (*modules_[i])(y);

@@ -64,9 +64,11 @@ Conv2d::Conv2d(std::size_t in_channels, std::size_t out_channels, Size2 kernel_s
     if (with_bias) bias = register_parameter("bias", uniform({out_channels}, -bound, bound));
 }
 
-Tensor Conv2d::forward(const Tensor& x) {
+Tensor Conv2d::forward(const Tensor& x) { return forward(x, Epilogue::none); }
+
+Tensor Conv2d::forward(const Tensor& x, Epilogue activation) {
     check_input(*this, x, 4, in_, "[batch, in_channels, height, width]");
-    return with_layer_name(*this, [&] { return conv2d(x, weight, bias, stride_, padding_, dilation_); });
+    return with_layer_name(*this, [&] { return conv2d(x, weight, bias, stride_, padding_, dilation_, activation); });
 }
 
 std::string Conv2d::extra_repr() const {

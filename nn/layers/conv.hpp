@@ -22,6 +22,9 @@ public:
     Conv2d(std::size_t in_channels, std::size_t out_channels, Size2 kernel_size, Size2 stride = 1,
            Size2 padding = 0, Size2 dilation = 1, bool bias = true);
     Tensor forward(const Tensor& x) override;
+    /// activation(forward(x)) as one fused op (ops/conv.hpp): what Sequential runs
+    /// for a Conv2d followed by ReLU, Tanh or Sigmoid.
+    Tensor forward(const Tensor& x, Epilogue activation);
     std::string type_name() const override { return "Conv2d"; }
     std::string extra_repr() const override;
 
