@@ -10,6 +10,7 @@
 #include "math.hpp"
 #include "reduce.hpp"
 #include "shape.hpp"
+#include "sort.hpp"
 #include "statistics.hpp"
 // conv, pooling, normalisation, embedding
 #include "conv.hpp"
