@@ -13,7 +13,11 @@
 /// baseline (SSE2, 4 floats a step) and for AVX2 (8 floats a step), picked once
 /// at load time. Not with FMA: fused multiply-adds round differently, and results
 /// must not depend on the processor.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/// Sanitizer builds compile one version: a clone's resolver runs while the
+/// dynamic loader relocates the library, before ThreadSanitizer's runtime has
+/// started, and the instrumented resolver then crashes the process.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__) && \
+    !defined(__SANITIZE_ADDRESS__)
 #define TG_CLONES [[gnu::target_clones("avx2", "default")]]
 #else
 #define TG_CLONES
