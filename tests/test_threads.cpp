@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -291,6 +292,38 @@ TEST_CASE("threads: convolution and pooling outputs and gradients are the same b
     for (int threads : {2, 3}) {
         set_num_threads(threads);
         CHECK(compute() == one);
+    }
+    set_num_threads(before);
+}
+
+TEST_CASE("threads: optimiser updates of a large parameter are the same bits on 1, 2 and 3 threads") {
+    const int before = num_threads();
+    using tg::test::rnd;
+    // 1,200,000 elements: above 2 * parallel::min_share, so the update is split;
+    // the small bias stays on the caller. Three steps, so that the slots are used.
+    auto train = [&](const std::function<std::unique_ptr<optim::Optimizer>(std::vector<Tensor>)>& make) {
+        Tensor w = rnd({1200, 1000}, -1, 1, 5).to(DType::f32).requires_grad_(), b = rnd({10}, -1, 1, 6).to(DType::f32).requires_grad_();
+        auto opt = make({w, b});
+        for (int step = 0; step < 3; ++step) {
+            opt->zero_grad();
+            (sum(mul(w, w)) + sum(exp(b))).backward();
+            opt->step();
+        }
+        return std::vector<std::vector<double>>{w.to_vector(), b.to_vector()};
+    };
+    const std::vector<std::function<std::unique_ptr<optim::Optimizer>(std::vector<Tensor>)>> optimisers{
+        [](std::vector<Tensor> p) { return std::make_unique<optim::SGD>(p, optim::SGDOptions{.lr = 0.1, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true}); },
+        [](std::vector<Tensor> p) { return std::make_unique<optim::Adam>(p, optim::AdamOptions{.lr = 0.01, .amsgrad = true}); },
+        [](std::vector<Tensor> p) { return std::make_unique<optim::RMSprop>(p, optim::RMSpropOptions{.lr = 0.01, .momentum = 0.5, .centered = true}); },
+        [](std::vector<Tensor> p) { return std::make_unique<optim::Adagrad>(p, optim::AdagradOptions{.lr = 0.1}); }};
+    for (std::size_t k = 0; k < optimisers.size(); ++k) {
+        CAPTURE(k);
+        set_num_threads(1);
+        const auto one = train(optimisers[k]);
+        for (int threads : {2, 3}) {
+            set_num_threads(threads);
+            CHECK(train(optimisers[k]) == one);
+        }
     }
     set_num_threads(before);
 }

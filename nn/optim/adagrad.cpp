@@ -28,17 +28,19 @@ std::map<std::string, double> Adagrad::hyperparameters() const {
 
 void Adagrad::update() {
     const AdagradOptions& o = options_;
-    for_each_param([&](std::size_t i, auto* p, const auto* grad, std::size_t n) {
+    for_each_param([&](std::size_t i, auto* p, const auto* grad) {
         using T = std::remove_pointer_t<decltype(p)>;
         const double t = static_cast<double>(counts_[i]);
         const T clr = static_cast<T>(o.lr / (1 + (t - 1) * o.lr_decay)), eps = static_cast<T>(o.eps),
                 wd = static_cast<T>(o.weight_decay), sgn = o.maximize ? T(-1) : T(1);
         T* s = slot(i, "sum", o.initial_accumulator_value).data<T>();
-        for (std::size_t k = 0; k < n; ++k) {
-            const T g = sgn * grad[k] + wd * p[k];
-            s[k] += g * g;
-            p[k] -= clr * g / (std::sqrt(s[k]) + eps);
-        }
+        return [=](std::size_t lo, std::size_t hi) {
+            for (std::size_t k = lo; k < hi; ++k) {
+                const T g = sgn * grad[k] + wd * p[k];
+                s[k] += g * g;
+                p[k] -= clr * g / (std::sqrt(s[k]) + eps);
+            }
+        };
     });
 }
 

@@ -8,12 +8,20 @@
 /// optimiser's options struct (OptimizerWithOptions::options_). lr(), set_lr()
 /// (what schedulers call), options().lr, hyperparameters() and the update all read
 /// or write that one field, so a scheduler's change shows everywhere.
+///
+/// Note [optimiser updates on the pool]: every update here is elementwise (each
+/// element's new value and state depend on that element alone), so a large
+/// parameter is cut into ranges that the pool's threads update at once, with the
+/// same bits for any thread count. A parameter below 2 * parallel::min_share
+/// elements stays on the calling thread: waking a thread costs more than such an
+/// update. Slots are fetched (and made) on the calling thread before the split.
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "../../graph/thread_pool.hpp"
 #include "../module.hpp"
 
 namespace tg::optim {
@@ -60,8 +68,12 @@ protected:
     Tensor& slot(std::size_t param, const std::string& name, double init = 0);
     bool has_slot(std::size_t param, const std::string& name) const;
 
-    /// f(index, T* param, const T* grad, std::size_t n) for each parameter with a gradient,
-    /// T being float or double (the parameter's dtype).
+    /// The update of each parameter with a gradient, elementwise and on the pool:
+    /// f(index, T* param, const T* grad) runs on the calling thread (it reads the
+    /// hyperparameters and fetches slots, which may create them) and returns a
+    /// kernel(lo, hi) updating elements lo..hi-1, which runs over ranges of the
+    /// parameter on the pool's threads (Note [optimiser updates on the pool]).
+    /// T is float or double, the parameter's dtype.
     template <class F>
     void for_each_param(F&& f) {
         for (std::size_t i = 0; i < params_.size(); ++i) {
@@ -69,8 +81,8 @@ protected:
             Tensor g = p.grad();
             if (!g.defined()) continue;
             ++counts_[i];
-            if (p.dtype() == DType::f32) f(i, p.data<float>(), g.data<float>(), p.size());
-            else f(i, p.data<double>(), g.data<double>(), p.size());
+            if (p.dtype() == DType::f32) parallel::for_ranges(p.size(), parallel::min_share, f(i, p.data<float>(), g.data<float>()));
+            else parallel::for_ranges(p.size(), parallel::min_share, f(i, p.data<double>(), g.data<double>()));
         }
     }
 

@@ -27,29 +27,31 @@ std::map<std::string, double> RMSprop::hyperparameters() const {
 
 void RMSprop::update() {
     const RMSpropOptions& o = options_;
-    for_each_param([&](std::size_t i, auto* p, const auto* grad, std::size_t n) {
+    for_each_param([&](std::size_t i, auto* p, const auto* grad) {
         using T = std::remove_pointer_t<decltype(p)>;
         const T lr = static_cast<T>(o.lr), a = static_cast<T>(o.alpha), eps = static_cast<T>(o.eps),
                 wd = static_cast<T>(o.weight_decay), mu = static_cast<T>(o.momentum), sgn = o.maximize ? T(-1) : T(1);
         T* v = slot(i, "square_avg").data<T>();
         T* gbar = o.centered ? slot(i, "grad_avg").data<T>() : nullptr;
         T* b = o.momentum > 0 ? slot(i, "momentum_buffer").data<T>() : nullptr;
-        for (std::size_t k = 0; k < n; ++k) {
-            const T g = sgn * grad[k] + wd * p[k];
-            v[k] = a * v[k] + (1 - a) * g * g;
-            T var = v[k];
-            if (gbar) {
-                gbar[k] = a * gbar[k] + (1 - a) * g;
-                var -= gbar[k] * gbar[k];
+        return [=](std::size_t lo, std::size_t hi) {
+            for (std::size_t k = lo; k < hi; ++k) {
+                const T g = sgn * grad[k] + wd * p[k];
+                v[k] = a * v[k] + (1 - a) * g * g;
+                T var = v[k];
+                if (gbar) {
+                    gbar[k] = a * gbar[k] + (1 - a) * g;
+                    var -= gbar[k] * gbar[k];
+                }
+                const T d = std::sqrt(var) + eps;
+                if (b) {
+                    b[k] = mu * b[k] + g / d;
+                    p[k] -= lr * b[k];
+                } else {
+                    p[k] -= lr * g / d;
+                }
             }
-            const T d = std::sqrt(var) + eps;
-            if (b) {
-                b[k] = mu * b[k] + g / d;
-                p[k] -= lr * b[k];
-            } else {
-                p[k] -= lr * g / d;
-            }
-        }
+        };
     });
 }
 

@@ -25,21 +25,27 @@ std::map<std::string, double> SGD::hyperparameters() const {
 
 void SGD::update() {
     const SGDOptions& o = options_;
-    for_each_param([&](std::size_t i, auto* p, const auto* grad, std::size_t n) {
+    for_each_param([&](std::size_t i, auto* p, const auto* grad) {
         using T = std::remove_pointer_t<decltype(p)>;
         const T lr = static_cast<T>(o.lr), wd = static_cast<T>(o.weight_decay), mu = static_cast<T>(o.momentum),
                 damp = static_cast<T>(1 - o.dampening), sgn = o.maximize ? T(-1) : T(1);
-        if (o.momentum == 0) {
-            for (std::size_t k = 0; k < n; ++k) p[k] -= lr * (sgn * grad[k] + wd * p[k]);
-            return;
-        }
-        const bool first = !has_slot(i, "momentum_buffer");
-        T* b = slot(i, "momentum_buffer").data<T>();
-        for (std::size_t k = 0; k < n; ++k) {
-            const T g = sgn * grad[k] + wd * p[k];
-            b[k] = first ? g : mu * b[k] + damp * g;
-            p[k] -= lr * (o.nesterov ? g + mu * b[k] : b[k]);
-        }
+        const bool nesterov = o.nesterov, first = o.momentum != 0 && !has_slot(i, "momentum_buffer");
+        T* b = o.momentum != 0 ? slot(i, "momentum_buffer").data<T>() : nullptr;
+        // restrict: the arrays never overlap, so the loops vectorise
+        return [=](std::size_t lo, std::size_t hi) {
+            T* __restrict pr = p;
+            const T* __restrict gr = grad;
+            T* __restrict br = b;
+            if (!br) {
+                for (std::size_t k = lo; k < hi; ++k) pr[k] -= lr * (sgn * gr[k] + wd * pr[k]);
+                return;
+            }
+            for (std::size_t k = lo; k < hi; ++k) {
+                const T g = sgn * gr[k] + wd * pr[k];
+                br[k] = first ? g : mu * br[k] + damp * g;
+                pr[k] -= lr * (nesterov ? g + mu * br[k] : br[k]);
+            }
+        };
     });
 }
 
