@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "../graph/error.hpp"
+#include "blas_xsmm.hpp"
 
 namespace tg {
 
@@ -87,6 +88,16 @@ void cblas_gemm(bool ta, bool tb, int m, int n, int k, const double* a, int lda,
                 b, ldb, beta, c, ldc);
 }
 
+/// One single-threaded product: libxsmm's kernel where it has one
+/// (Note [libxsmm for the products of small layers]), else BLAS's.
+template <class T>
+void serial_gemm(bool ta, bool tb, int m, int n, int k, const T* a, int lda, const T* b, int ldb, T beta, T* c,
+                 int ldc) {
+    if (!blas::detail::xsmm_gemm(ta, tb, std::size_t(m), std::size_t(n), std::size_t(k), a, std::size_t(lda), b,
+                                 std::size_t(ldb), beta, c, std::size_t(ldc)))
+        cblas_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+}
+
 /// Reports the first of gemm's sizes that does not fit BLAS's int; called only
 /// when one does not (out of line: products check all six with one comparison).
 [[noreturn, gnu::cold, gnu::noinline]] void throw_size_too_large(const char* op, std::size_t m, std::size_t n,
@@ -120,16 +131,16 @@ void gemm_impl(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, s
     const bool by_rows = m >= n;  // cut the longer side of c
     const std::size_t side = by_rows ? m : n;
     const std::size_t bands = mnk < kThreadedGemm ? 1 : std::min(threads, std::max<std::size_t>(1, side / kMinBand));
-    if (bands == 1) return cblas_gemm(ta, tb, im, in, ik, a, ilda, b, ildb, beta, c, ildc);
+    if (bands == 1) return serial_gemm(ta, tb, im, in, ik, a, ilda, b, ildb, beta, c, ildc);
     const std::size_t width = (side + bands - 1) / bands;
     parallel::run(bands, [&](std::size_t i) {
         const std::size_t lo = i * width, hi = std::min(side, lo + width);
         if (lo >= hi) return;
         const int w = static_cast<int>(hi - lo);
         if (by_rows)  // rows lo..hi of op(a) and of c
-            cblas_gemm(ta, tb, w, in, ik, ta ? a + lo : a + lo * lda, ilda, b, ildb, beta, c + lo * ldc, ildc);
+            serial_gemm(ta, tb, w, in, ik, ta ? a + lo : a + lo * lda, ilda, b, ildb, beta, c + lo * ldc, ildc);
         else  // columns lo..hi of op(b) and of c
-            cblas_gemm(ta, tb, im, w, ik, a, ilda, tb ? b + lo * ldb : b + lo, ildb, beta, c + lo, ildc);
+            serial_gemm(ta, tb, im, w, ik, a, ilda, tb ? b + lo * ldb : b + lo, ildb, beta, c + lo, ildc);
     });
 }
 
