@@ -8,7 +8,6 @@
 #define TG_USE_XSMM 1
 #include <libxsmm.h>
 
-#include <algorithm>
 #include <vector>
 #endif
 
@@ -19,11 +18,10 @@ namespace {
 
 // The largest k x n (or k x m) panel given to libxsmm, in elements (see the Note).
 constexpr std::size_t kMaxPanel = std::size_t(1) << 21;
-// With b transposed, the fewest rows of c worth the copy of b: the copy moves
-// about one element a cycle, the kernel does some 30 multiply-adds a cycle, so
-// below ~64 rows the copy costs as much as the product (fraud-online's one-row
-// calls became 14% slower with it).
-constexpr std::size_t kMinRowsTransposed = 64;
+// With b transposed, the fewest rows of c worth the copy of b: below it the copy
+// costs about as much as the product (fraud-online's one-row calls became 14%
+// slower with a copy per call).
+constexpr std::size_t kMinRowsTransposed = 16;
 
 template <class T>
 auto dispatch(libxsmm_blasint m, libxsmm_blasint n, libxsmm_blasint k, libxsmm_blasint lda, libxsmm_blasint ldb,
@@ -44,20 +42,6 @@ void clear_upper_vector_state() {
     if (avx) __asm__ volatile("vzeroupper" ::: "memory");
 }
 
-/// b (rows x cols, row length ldb) transposed into out (cols x rows, dense), in
-/// 16 x 16 tiles: a plain loop's strided writes thrash the cache at row lengths
-/// of 128 or more (a 256 x 256 copy took 10x longer).
-template <class T>
-void transpose(const T* b, std::size_t rows, std::size_t cols, std::size_t ldb, T* out) {
-    constexpr std::size_t tile = 16;
-    for (std::size_t i0 = 0; i0 < rows; i0 += tile)
-        for (std::size_t j0 = 0; j0 < cols; j0 += tile) {
-            const std::size_t i1 = std::min(rows, i0 + tile), j1 = std::min(cols, j0 + tile);
-            for (std::size_t i = i0; i < i1; ++i)
-                for (std::size_t j = j0; j < j1; ++j) out[j * rows + i] = b[i * ldb + j];
-        }
-}
-
 template <class T>
 bool gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda, const T* b,
           std::size_t ldb, T beta, T* c, std::size_t ldc) {
@@ -70,7 +54,10 @@ bool gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T
     thread_local std::vector<T> scratch;  // at most kMaxPanel elements
     if (tb) {
         scratch.resize(k * n);
-        transpose(b, n, k, ldb, scratch.data());  // b is n x k; its transpose k x n
+        // b is n x k (row-major), its transpose k x n; libxsmm counts column-major
+        libxsmm_otrans(scratch.data(), b, sizeof(T), static_cast<libxsmm_blasint>(k),
+                       static_cast<libxsmm_blasint>(n), static_cast<libxsmm_blasint>(ldb),
+                       static_cast<libxsmm_blasint>(n));
         b_in = scratch.data();
         ld_b = n;
     }
