@@ -52,12 +52,8 @@ void gemm(const Product& p, const float* a, const float* b, float* c) {
     libxsmm_blasint xa = ldb;
     if (p.trans_b) {
         scratch.resize(std::size_t(p.k) * p.n);
-        // b [n, k] into scratch [k, n], in 16 x 16 tiles as ops/blas_xsmm.cpp does
-        for (int i0 = 0; i0 < p.n; i0 += 16)
-            for (int j0 = 0; j0 < p.k; j0 += 16)
-                for (int i = i0; i < std::min(p.n, i0 + 16); ++i)
-                    for (int j = j0; j < std::min(p.k, j0 + 16); ++j)
-                        scratch[std::size_t(j) * p.n + i] = b[std::size_t(i) * p.k + j];
+        // b [n, k] into scratch [k, n] by libxsmm's transpose, as ops/blas_xsmm.cpp does
+        libxsmm_otrans(scratch.data(), b, sizeof(float), p.k, p.n, ldb, p.n);
         bb = scratch.data();
         xa = p.n;
     }
