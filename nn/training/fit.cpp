@@ -76,6 +76,7 @@ std::pair<Tensors, double> run_eval(Module& model, const MultiLossFn& loss, cons
     model.train(was_training);
     Tensors outputs;
     for (const auto& parts : outs) outputs.push_back(concat_all(parts));
+    if (outs.empty()) outputs.push_back(Tensor());  // no rows: one undefined output, as before
     if (!strategy) return {outputs, n ? total / static_cast<double>(n) : 0.0};
     std::vector<double> sums{total};
     strategy->sum(sums);
