@@ -257,6 +257,7 @@ TEST_CASE("multi-input: fit trains a two-input Functional; evaluate and predict 
     double worst = 0;
     for (std::size_t i = 0; i < pv.size(); ++i) worst = std::max(worst, std::abs(pv[i] - hv[i]));
     CHECK(worst < 1e-6);
+    MESSAGE("predict in batches of 64 vs one forward by hand: max abs difference " << worst);
     const Logs e = evaluate(*model, MSELoss(), test, {.batch_size = 64, .metrics = {MetricKind::mae}});
     CHECK(e.at("loss") == doctest::Approx(mean_squared(by_hand, te.t)).epsilon(1e-5));
     CHECK(e.at("mae") == doctest::Approx(mean_absolute(by_hand, te.t)).epsilon(1e-5));
@@ -286,6 +287,7 @@ TEST_CASE("multi-input: two outputs and two targets with per_output_loss") {
     REQUIRE(outs.size() == 2);
     const double hand = mean_squared(outs[0], d.t) + 0.25 * mean_absolute(outs[1], t2);
     CHECK(loss(outs, {d.t, t2}).item() == doctest::Approx(hand).epsilon(1e-6));
+    MESSAGE("per_output_loss " << loss(outs, {d.t, t2}).item() << " vs by hand " << hand);
     const Logs e = evaluate(model, loss, data, {.batch_size = 20});
     CHECK(e.at("loss") == doctest::Approx(hand).epsilon(1e-5));
 
