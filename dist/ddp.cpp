@@ -97,6 +97,16 @@ void DistributedDataParallel::build_buckets() {
 }
 
 Tensor DistributedDataParallel::forward(const Tensor& x) {
+    before_forward();
+    return (*module_)(x);
+}
+
+nn::Tensors DistributedDataParallel::forward(const nn::Tensors& inputs) {
+    before_forward();
+    return (*module_)(inputs);
+}
+
+void DistributedDataParallel::before_forward() {
     if (options_.broadcast_buffers && is_training()) {
         NoGradGuard no_grad;
         for (auto& [name, t] : module_->named_buffers()) {
@@ -105,7 +115,6 @@ Tensor DistributedDataParallel::forward(const Tensor& x) {
         }
     }
     if (is_training() && GradMode::enabled()) expect_backward();
-    return (*module_)(x);
 }
 
 void DistributedDataParallel::expect_backward() {

@@ -51,6 +51,8 @@ public:
     ~DistributedDataParallel() override;
 
     Tensor forward(const Tensor& x) override;
+    /// The wrapped module's several-input forward, with the same synchronisation.
+    nn::Tensors forward(const nn::Tensors& inputs) override;
     nn::Module& module() { return *module_; }
     const DDPOptions& options() const { return options_; }
     std::size_t bucket_count() const { return buckets_.size(); }
@@ -95,6 +97,7 @@ private:
     };
 
     void build_buckets();
+    void before_forward();  // broadcast buffers, expect a backward
     void expect_backward();
     void on_grad_ready(std::size_t param);
     void launch_ready_buckets();

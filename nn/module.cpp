@@ -23,6 +23,7 @@ struct CallRecord {
     const Module* module;
     Shape output_shape;
     int depth;
+    std::vector<Shape> output_shapes{};  // set instead by a call with several tensors
 };
 struct SummaryRecorder {
     std::vector<CallRecord> calls;
@@ -34,8 +35,17 @@ thread_local SummaryRecorder* recorder = nullptr;
 
 Tensor Module::forward(const Tensor&) {
     throw std::logic_error(fmt::format("{}: this module has no one-tensor forward(const Tensor&); call the forward "
-                                       "it declares instead",
+                                       "it declares instead (a module that takes several inputs: call it with "
+                                       "model({{a, b}}))",
                                        type_name()));
+}
+
+Tensors Module::forward(const Tensors& inputs) {
+    if (inputs.size() != 1)
+        throw std::invalid_argument(fmt::format("{}: called with {} input tensors, but this module takes one; a module "
+                                                "with several inputs overrides forward(const Tensors&)",
+                                                type_name(), inputs.size()));
+    return {forward(inputs[0])};
 }
 
 bool Module::tracing_summary() { return recorder != nullptr; }
@@ -56,6 +66,25 @@ Tensor Module::operator()(const Tensor& x) {
     --recorder->depth;
     recorder->calls[slot].output_shape = y.defined() ? y.shape() : Shape{};
     return y;
+}
+
+Tensors Module::operator()(const Tensors& inputs) {
+    if (!recorder) return forward(inputs);
+    // as the one-tensor call: note this module and every output's shape
+    const std::size_t slot = recorder->calls.size();
+    recorder->calls.push_back({this, {}, recorder->depth});
+    ++recorder->depth;
+    Tensors ys;
+    try {
+        ys = forward(inputs);
+    } catch (...) {
+        --recorder->depth;
+        throw;
+    }
+    --recorder->depth;
+    std::vector<Shape>& shapes = recorder->calls[slot].output_shapes;
+    for (const Tensor& y : ys) shapes.push_back(y.defined() ? y.shape() : Shape{});
+    return ys;
 }
 
 std::string Module::type_name() const {
@@ -299,20 +328,31 @@ std::string to_string(const Module& module) {
 
 std::ostream& operator<<(std::ostream& os, const Module& module) { return os << to_string(module); }
 
-std::string summary_string(Module& model, const Shape& input_shape, DType dtype) {
+namespace {
+
+std::string joined_shapes(const std::vector<Shape>& shapes) {
+    std::string out;
+    for (const Shape& s : shapes) out += (out.empty() ? "" : ", ") + shape_text(s);
+    return out;
+}
+
+/// The table of summary_string: `run` makes the forward pass (on zeros of the
+/// input shapes) and returns the model's output shapes.
+std::string summary_table(Module& model, const std::string& input_text,
+                          const std::function<std::vector<Shape>()>& run) {
     std::map<const Module*, std::string> names;
     for (auto& [name, m] : model.named_modules()) names[m] = name;
 
     SummaryRecorder rec;
     const bool was_training = model.is_training();
-    Shape out_shape;
+    std::vector<Shape> out_shapes;
     {
         NoGradGuard no_grad;
         model.eval();
         SummaryRecorder* previous = recorder;
         recorder = &rec;
         try {
-            out_shape = model(zeros(input_shape, {dtype})).shape();
+            out_shapes = run();
         } catch (...) {
             recorder = previous;
             model.train(was_training);
@@ -331,11 +371,11 @@ std::string summary_string(Module& model, const Shape& input_shape, DType dtype)
         auto it = names.find(c.module);
         const std::string name = it != names.end() ? it->second : "?";
         const std::string indent(static_cast<std::size_t>(std::max(0, c.depth - 1) * 2), ' ');
-        rows.push_back({indent + name + " (" + c.module->type_name() + ")", shape_text(c.output_shape),
-                        group(c.module->parameter_count())});
+        const std::string shape = c.output_shapes.empty() ? shape_text(c.output_shape) : joined_shapes(c.output_shapes);
+        rows.push_back({indent + name + " (" + c.module->type_name() + ")", shape, group(c.module->parameter_count())});
     }
     if (rows.empty())  // a leaf model: one row for itself
-        rows.push_back({model.type_name(), shape_text(out_shape), group(model.parameter_count())});
+        rows.push_back({model.type_name(), joined_shapes(out_shapes), group(model.parameter_count())});
 
     std::size_t w0 = 12, w1 = 12, w2 = 7;
     for (const Row& r : rows) {
@@ -344,7 +384,7 @@ std::string summary_string(Module& model, const Shape& input_shape, DType dtype)
         w2 = std::max(w2, r.params.size());
     }
     const std::size_t width = w0 + w1 + w2 + 4;
-    std::string out = fmt::format("Model: {}   input {}\n", model.type_name(), shape_str(input_shape));
+    std::string out = fmt::format("Model: {}   input {}\n", model.type_name(), input_text);
     out += std::string(width, '=') + "\n";
     out += fmt::format("{:<{}}  {:<{}}  {:>{}}\n", "Layer (type)", w0, "Output shape", w1, "Param #", w2);
     out += std::string(width, '=') + "\n";
@@ -356,8 +396,32 @@ std::string summary_string(Module& model, const Shape& input_shape, DType dtype)
     return out;
 }
 
+}  // namespace
+
+std::string summary_string(Module& model, const Shape& input_shape, DType dtype) {
+    return summary_table(model, shape_str(input_shape), [&] {
+        return std::vector<Shape>{model(zeros(input_shape, {dtype})).shape()};
+    });
+}
+
+std::string summary_string(Module& model, const std::vector<Shape>& input_shapes, DType dtype) {
+    if (input_shapes.empty())
+        throw std::invalid_argument(fmt::format("summary: {} needs at least one input shape", model.type_name()));
+    return summary_table(model, joined_shapes(input_shapes), [&] {
+        Tensors inputs;
+        for (const Shape& s : input_shapes) inputs.push_back(zeros(s, {dtype}));
+        std::vector<Shape> shapes;
+        for (const Tensor& y : model(inputs)) shapes.push_back(y.defined() ? y.shape() : Shape{});
+        return shapes;
+    });
+}
+
 void summary(Module& model, const Shape& input_shape, std::ostream& out) { out << summary_string(model, input_shape); }
 void summary(Module& model, const Shape& input_shape) { summary(model, input_shape, std::cout); }
+void summary(Module& model, const std::vector<Shape>& input_shapes, std::ostream& out) {
+    out << summary_string(model, input_shapes);
+}
+void summary(Module& model, const std::vector<Shape>& input_shapes) { summary(model, input_shapes, std::cout); }
 
 std::vector<std::pair<std::string, Generator*>> Module::named_generators() {
     std::vector<std::pair<std::string, Generator*>> out;

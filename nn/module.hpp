@@ -28,6 +28,9 @@ class Generator;
 
 namespace tg::nn {
 
+/// Several tensors: a model's inputs or outputs, in order.
+using Tensors = std::vector<Tensor>;
+
 /// Ordered (name, tensor) pairs: parameters, buffers, a state dict.
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
@@ -46,9 +49,12 @@ using ModulePtr = std::shared_ptr<Module>;
 ///         tg::Tensor forward(const tg::Tensor& x) override { return (*fc2)(tg::relu((*fc1)(x))); }
 ///     };
 ///
-/// A module may also declare other forward overloads (several inputs, a struct
-/// of several outputs); add `using Module::forward;` to keep the one-tensor one
-/// visible. Containers such as Sequential call the one-tensor forward.
+/// A module with several inputs (or outputs) overrides `Tensors forward(const
+/// Tensors&)` and is called as `model({a, b})`; fit, evaluate, predict and
+/// summary call it when the data has several inputs. It may also declare other
+/// forward overloads (a struct of several outputs); add `using Module::forward;`
+/// to keep the ones it does not override visible. Containers such as Sequential
+/// call the one-tensor forward.
 /// Modules are not copyable (their parameters are shared handles); hold them by
 /// std::shared_ptr, or by value where they stay in one place.
 class Module {
@@ -63,8 +69,15 @@ public:
     /// The computation. The default throws: a module that only has other
     /// signatures cannot be used inside Sequential.
     virtual Tensor forward(const Tensor& x);
+    /// The computation on several inputs, giving several outputs. The default
+    /// runs the one-tensor forward on exactly one input, and throws
+    /// std::invalid_argument for any other count.
+    virtual Tensors forward(const Tensors& inputs);
     /// forward(x), plus the bookkeeping of summary().
     Tensor operator()(const Tensor& x);
+    /// forward(inputs), plus the bookkeeping of summary(): `model({a, b})`.
+    /// (`model({a})` is the one-tensor call; write `model(Tensors{a})` for this one.)
+    Tensors operator()(const Tensors& inputs);
     /// True while summary() traces a forward pass on this thread (containers then
     /// call every child on its own, so that each one's output is seen).
     static bool tracing_summary();
@@ -163,9 +176,15 @@ std::ostream& operator<<(std::ostream& os, const Module& module);
 /// Runs model(zeros(input_shape)) under NoGradGuard in eval mode (the mode is
 /// restored). input_shape includes the batch axis, e.g. {1, 784}.
 std::string summary_string(Module& model, const Shape& input_shape, DType dtype = DType::f32);
+/// The same for a model with several inputs: model({zeros(shape) for each shape}),
+/// e.g. `summary_string(model, std::vector<Shape>{{1, 3}, {1, 4}})`. A row of a
+/// layer with several outputs lists each output's shape.
+std::string summary_string(Module& model, const std::vector<Shape>& input_shapes, DType dtype = DType::f32);
 /// Print summary_string to out (std::cout by default).
 void summary(Module& model, const Shape& input_shape, std::ostream& out);
 void summary(Module& model, const Shape& input_shape);
+void summary(Module& model, const std::vector<Shape>& input_shapes, std::ostream& out);
+void summary(Module& model, const std::vector<Shape>& input_shapes);
 
 }  // namespace tg::nn
 /// @}

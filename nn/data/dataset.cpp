@@ -27,6 +27,43 @@ Dataset::Dataset(Tensor x_, Tensor y_) : x(std::move(x_)), y(std::move(y_)) {
                                      shape_str(x.shape()), shape_str(y.shape())));
 }
 
+Dataset::Dataset(Tensors inputs, Tensors targets) {
+    if (inputs.empty()) throw std::invalid_argument("Dataset: needs at least one input tensor, got none");
+    auto name = [&](std::size_t i) {
+        return i < inputs.size() ? fmt::format("input {}", i) : fmt::format("target {}", i - inputs.size());
+    };
+    Tensors all = inputs;
+    all.insert(all.end(), targets.begin(), targets.end());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (!all[i].defined()) throw std::invalid_argument(fmt::format("Dataset: {} is undefined", name(i)));
+        if (all[i].dim() == 0)
+            throw ShapeError(fmt::format("Dataset: {} must have a row axis, got a scalar", name(i)));
+        if (all[i].size(0) != all[0].size(0))
+            throw ShapeError(fmt::format("Dataset: {} {} and input 0 {} must have the same number of rows", name(i),
+                                         shape_str(all[i].shape()), shape_str(all[0].shape())));
+    }
+    x = inputs[0];
+    more_inputs_.assign(inputs.begin() + 1, inputs.end());
+    if (!targets.empty()) {
+        y = targets[0];
+        more_targets_.assign(targets.begin() + 1, targets.end());
+    }
+}
+
+Tensors Dataset::inputs() const {
+    if (!x.defined()) return {};
+    Tensors all{x};
+    all.insert(all.end(), more_inputs_.begin(), more_inputs_.end());
+    return all;
+}
+
+Tensors Dataset::targets() const {
+    if (!y.defined()) return {};
+    Tensors all{y};
+    all.insert(all.end(), more_targets_.begin(), more_targets_.end());
+    return all;
+}
+
 Dataset Dataset::subset(const std::vector<std::size_t>& indices) const {
     for (std::size_t i : indices)
         if (i >= size())
@@ -34,6 +71,8 @@ Dataset Dataset::subset(const std::vector<std::size_t>& indices) const {
     Dataset d;
     d.x = rows_of(x, indices);
     d.y = rows_of(y, indices);
+    for (const Tensor& t : more_inputs_) d.more_inputs_.push_back(rows_of(t, indices));
+    for (const Tensor& t : more_targets_) d.more_targets_.push_back(rows_of(t, indices));
     return d;
 }
 

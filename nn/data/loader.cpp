@@ -69,8 +69,27 @@ Batch DataLoader::batch(std::size_t b) const {
     const std::size_t stop = std::min(start + options_.batch_size, order_.size());
     const std::vector<std::size_t> idx(order_.begin() + static_cast<std::ptrdiff_t>(start),
                                        order_.begin() + static_cast<std::ptrdiff_t>(stop));
-    Dataset rows = data_.subset(idx);
-    return {std::move(rows.x), std::move(rows.y)};
+    return Batch(data_.subset(idx));
+}
+
+Batch::Batch(const Dataset& rows) : x(rows.x), y(rows.y) {
+    const Tensors in = rows.inputs(), out = rows.targets();
+    if (in.size() > 1) more_inputs_.assign(in.begin() + 1, in.end());
+    if (out.size() > 1) more_targets_.assign(out.begin() + 1, out.end());
+}
+
+Tensors Batch::inputs() const {
+    if (!x.defined()) return {};
+    Tensors all{x};
+    all.insert(all.end(), more_inputs_.begin(), more_inputs_.end());
+    return all;
+}
+
+Tensors Batch::targets() const {
+    if (!y.defined()) return {};
+    Tensors all{y};
+    all.insert(all.end(), more_targets_.begin(), more_targets_.end());
+    return all;
 }
 
 }  // namespace tg::nn

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "../../graph/random.hpp"
@@ -11,10 +13,40 @@
 
 namespace tg::nn {
 
-/// One mini-batch: `for (const auto& [x, y] : loader)`.
+/// One mini-batch: `for (const auto& [x, y] : loader)`. x and y are the first
+/// input and target; with a Dataset of several tensors, inputs() and targets()
+/// give them all. (Batch is tuple-like, so a structured binding names x and y.)
 struct Batch {
     Tensor x;
     Tensor y;
+
+    Batch() = default;
+    Batch(Tensor x, Tensor y) : x(std::move(x)), y(std::move(y)) {}
+    /// The rows of a Dataset: all of its inputs and targets.
+    explicit Batch(const Dataset& rows);
+    Tensors inputs() const;
+    Tensors targets() const;
+
+    /// get<0> is x, get<1> is y (for structured bindings).
+    template <std::size_t I>
+    const Tensor& get() const& {
+        static_assert(I < 2, "a Batch binds to two names: [x, y]");
+        if constexpr (I == 0) return x;
+        else return y;
+    }
+    template <std::size_t I>
+    Tensor& get() & {
+        static_assert(I < 2, "a Batch binds to two names: [x, y]");
+        if constexpr (I == 0) return x;
+        else return y;
+    }
+    template <std::size_t I>
+    Tensor&& get() && {
+        return std::move(get<I>());
+    }
+
+private:
+    Tensors more_inputs_, more_targets_;  // after x and y
 };
 
 /// Each epoch's row order: sampler(epoch, rows) -> the rows to visit, in order
@@ -92,3 +124,10 @@ private:
 };
 
 }  // namespace tg::nn
+
+template <>
+struct std::tuple_size<tg::nn::Batch> : std::integral_constant<std::size_t, 2> {};
+template <std::size_t I>
+struct std::tuple_element<I, tg::nn::Batch> {
+    using type = tg::Tensor;
+};

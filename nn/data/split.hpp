@@ -13,7 +13,8 @@ namespace tg::nn {
 struct SplitOptions {
     std::uint64_t seed = 0;
     bool shuffle = true;
-    /// Keep each class's share in both parts (y holds class labels). For imbalanced
+    /// Keep each class's share in both parts (y, the first target, holds class
+    /// labels; every input and target is split alike). For imbalanced
     /// data such as fraud, so the test part has its share of the rare class.
     bool stratify = false;
 };

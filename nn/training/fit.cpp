@@ -28,11 +28,23 @@ Tensor rows(const Tensor& t, std::size_t start, std::size_t stop) {
 
 Tensor concat_all(const std::vector<Tensor>& parts) { return parts.size() == 1 ? parts[0] : concat(parts, 0); }
 
+Tensors rows_of_each(const Tensors& ts, std::size_t start, std::size_t stop) {
+    Tensors out;
+    for (const Tensor& t : ts) out.push_back(rows(t, start, stop));
+    return out;
+}
+
+/// model(x) for one input (so a one-tensor model runs exactly as before), else model(inputs).
+Tensors call_model(Module& model, const Tensors& inputs) {
+    if (inputs.size() == 1) return {model(inputs[0])};
+    return model(inputs);
+}
+
 /// Batched forward of data in eval mode without recording; returns (outputs, weighted mean loss).
 /// With a strategy each worker runs a contiguous share of the rows, and the
 /// outputs and the loss are put together over all workers.
-std::pair<Tensor, double> run_eval(Module& model, const LossFn& loss, const Dataset& all, std::size_t batch_size,
-                                   DistributionStrategy* strategy = nullptr) {
+std::pair<Tensors, double> run_eval(Module& model, const MultiLossFn& loss, const Dataset& all,
+                                    std::size_t batch_size, DistributionStrategy* strategy = nullptr) {
     Dataset data = all;
     if (strategy) {
         const auto w = static_cast<std::size_t>(strategy->workers()), k = static_cast<std::size_t>(strategy->worker());
@@ -41,27 +53,41 @@ std::pair<Tensor, double> run_eval(Module& model, const LossFn& loss, const Data
     NoGradGuard no_grad;
     const bool was_training = model.is_training();
     model.eval();
-    std::vector<Tensor> outs;
+    const Tensors inputs = data.inputs(), targets = data.targets();
+    std::vector<std::vector<Tensor>> outs;  // per output, per batch
     double total = 0;
     const std::size_t n = data.size();
     try {
         for (std::size_t start = 0; start < n; start += batch_size) {
             const std::size_t stop = std::min(n, start + batch_size);
-            const Tensor out = model(rows(data.x, start, stop));
-            if (loss && data.y.defined())
-                total += loss(out, rows(data.y, start, stop)).item() * static_cast<double>(stop - start);
-            outs.push_back(out);
+            const Tensors out = call_model(model, rows_of_each(inputs, start, stop));
+            if (start == 0) outs.resize(out.size());
+            if (out.size() != outs.size())
+                throw std::logic_error(fmt::format("{}: gave {} outputs for one batch and {} for another",
+                                                   model.type_name(), outs.size(), out.size()));
+            if (loss && !targets.empty())
+                total += loss(out, rows_of_each(targets, start, stop)).item() * static_cast<double>(stop - start);
+            for (std::size_t i = 0; i < out.size(); ++i) outs[i].push_back(out[i]);
         }
     } catch (...) {
         model.train(was_training);
         throw;
     }
     model.train(was_training);
-    Tensor outputs = outs.empty() ? Tensor() : concat_all(outs);
+    Tensors outputs;
+    for (const auto& parts : outs) outputs.push_back(concat_all(parts));
+    if (outs.empty()) outputs.push_back(Tensor());  // no rows: one undefined output, as before
     if (!strategy) return {outputs, n ? total / static_cast<double>(n) : 0.0};
     std::vector<double> sums{total};
     strategy->sum(sums);
-    return {strategy->gather_rows(outputs), sums[0] / static_cast<double>(all.size())};
+    for (Tensor& o : outputs) o = strategy->gather_rows(o);
+    return {outputs, sums[0] / static_cast<double>(all.size())};
+}
+
+/// Metrics see the first output (and the first target).
+Tensor first_output(const Tensors& outputs, const char* caller) {
+    if (outputs.empty()) throw std::invalid_argument(fmt::format("{}: the model gave no outputs", caller));
+    return outputs[0];
 }
 
 /// Is the loss finite on this worker and (with a strategy) on every other? All
@@ -76,7 +102,7 @@ bool all_finite(double loss, DistributionStrategy* strategy) {
 /// Metrics cheap enough to show as running, batch-weighted averages on the progress bar.
 bool streamable(const std::string& name) { return name == "accuracy" || name == "acc" || name == "mse" || name == "mae"; }
 
-void check_fit_arguments(const LossFn& loss, const Dataset& train, const FitOptions& options) {
+void check_fit_arguments(const MultiLossFn& loss, const Dataset& train, const FitOptions& options) {
     if (!loss) throw std::invalid_argument("fit: no loss function");
     if (options.epochs < 0) throw std::invalid_argument("fit: epochs must be >= 0");
     if (options.batch_size == 0) throw std::invalid_argument("fit: batch_size must be positive");
@@ -123,7 +149,7 @@ std::vector<std::string> log_order(const FitOptions& options, bool validation, H
 /// One pass over the loader: zero_grad, forward, loss, backward, (clip), step per batch.
 /// Returns the epoch's training logs, or nothing when the loss became non-finite
 /// (history.stop_reason then says where).
-std::optional<Logs> train_one_epoch(Module& model, const LossFn& loss, optim::Optimizer& optimizer,
+std::optional<Logs> train_one_epoch(Module& model, const MultiLossFn& loss, optim::Optimizer& optimizer,
                                     DataLoader& loader, const FitOptions& options, TrainState& state,
                                     Progress& progress, bool show_running) {
     model.train();
@@ -133,8 +159,8 @@ std::optional<Logs> train_one_epoch(Module& model, const LossFn& loss, optim::Op
     Logs running;
     for (const Batch& b : loader) {
         optimizer.zero_grad();
-        const Tensor out = model(b.x);
-        const Tensor l = loss(out, b.y);
+        const Tensors outs = call_model(model, b.inputs());
+        const Tensor l = loss(outs, b.targets());
         if (l.size() != 1)
             throw ShapeError(fmt::format("fit: the loss must be one number, got shape {} (use a mean or sum reduction)",
                                          shape_str(l.shape())));
@@ -153,7 +179,7 @@ std::optional<Logs> train_one_epoch(Module& model, const LossFn& loss, optim::Op
         seen += nb;
         ++done;
         if (!options.metrics.empty()) {
-            outputs.push_back(out.detach());
+            outputs.push_back(first_output(outs, "fit").detach());
             targets.push_back(b.y);
         }
         if (show_running) {
@@ -194,7 +220,7 @@ void step_scheduler(optim::LRScheduler* scheduler, const Logs& logs) {
 
 }  // namespace
 
-Logs evaluate(Module& model, const LossFn& loss, const Dataset& data, const EvaluateOptions& options) {
+Logs evaluate(Module& model, const MultiLossFn& loss, const Dataset& data, const EvaluateOptions& options) {
     if (data.empty()) throw std::invalid_argument("evaluate: the data set is empty");
     if (options.batch_size == 0) throw std::invalid_argument("evaluate: batch_size must be positive");
     const auto [outputs, mean_loss] = run_eval(model, loss, data, options.batch_size);
@@ -202,18 +228,35 @@ Logs evaluate(Module& model, const LossFn& loss, const Dataset& data, const Eval
     if (loss && data.y.defined()) logs["loss"] = mean_loss;
     for (const Metric& m : options.metrics) {
         if (!data.y.defined()) throw std::invalid_argument("evaluate: metrics need targets (y)");
-        logs[m.name] = m.fn(outputs, data.y);
+        logs[m.name] = m.fn(first_output(outputs, "evaluate"), data.y);
     }
     return logs;
+}
+
+Logs evaluate(Module& model, const LossFn& loss, const Dataset& data, const EvaluateOptions& options) {
+    return evaluate(model, as_multi_loss(loss, "evaluate"), data, options);
 }
 
 Tensor predict(Module& model, const Tensor& x, std::size_t batch_size) {
     check_defined("predict", x);
     if (batch_size == 0) throw std::invalid_argument("predict: batch_size must be positive");
-    return run_eval(model, {}, Dataset(x), batch_size).first;
+    return first_output(run_eval(model, {}, Dataset(x), batch_size).first, "predict");
 }
 
-History fit(Module& model, const LossFn& loss, optim::Optimizer& optimizer, const Dataset& train_in,
+Tensors predict(Module& model, const Tensors& inputs, std::size_t batch_size) {
+    if (inputs.empty()) throw std::invalid_argument("predict: no inputs");
+    for (const Tensor& t : inputs) check_defined("predict", t);
+    if (batch_size == 0) throw std::invalid_argument("predict: batch_size must be positive");
+    return run_eval(model, {}, Dataset(inputs), batch_size).first;
+}
+
+History fit(Module& model, const LossFn& loss, optim::Optimizer& optimizer, const Dataset& train,
+            const FitOptions& options) {
+    if (!loss) throw std::invalid_argument("fit: no loss function");
+    return fit(model, as_multi_loss(loss, "fit"), optimizer, train, options);
+}
+
+History fit(Module& model, const MultiLossFn& loss, optim::Optimizer& optimizer, const Dataset& train_in,
             const FitOptions& options) {
     check_fit_arguments(loss, train_in, options);
     const auto [train, validation] = split_validation(train_in, options);
@@ -260,7 +303,8 @@ History fit(Module& model, const LossFn& loss, optim::Optimizer& optimizer, cons
             const auto [val_out, val_loss] =
                 run_eval(model, loss, validation, std::max<std::size_t>(options.batch_size, 256), strategy);
             logs["val_loss"] = val_loss;
-            for (const Metric& m : options.metrics) logs["val_" + m.name] = m.fn(val_out, validation.y);
+            for (const Metric& m : options.metrics)
+                logs["val_" + m.name] = m.fn(first_output(val_out, "fit"), validation.y);
         }
         logs["lr"] = optimizer.lr();
         for (auto& cb : options.callbacks) cb->on_epoch_end(state, logs);

@@ -17,13 +17,10 @@
 #include "../optim/schedulers.hpp"
 #include "callbacks.hpp"
 #include "history.hpp"
+#include "loss_fn.hpp"
 #include "strategy.hpp"
 
 namespace tg::nn {
-
-/// loss(output, target) -> a one-element tensor. Loss objects (MSELoss(),
-/// BCEWithLogitsLoss(pos_weight), ...) and lambdas both fit.
-using LossFn = std::function<Tensor(const Tensor& output, const Tensor& target)>;
 
 struct FitOptions {
     int epochs = 10;
@@ -38,6 +35,7 @@ struct FitOptions {
     Dataset validation{};
     /// Without `validation`: hold out this fraction of the training rows (the last ones, as Keras).
     double validation_split = 0;
+    /// With several outputs or targets, metrics see the first output and the first target.
     std::vector<Metric> metrics{};
     std::vector<std::shared_ptr<Callback>> callbacks{};
     /// Stepped after each epoch (with val_loss, or loss, when it needs a metric).
@@ -69,21 +67,35 @@ struct FitOptions {
 /// mini-batches; returns the History. Each batch: zero_grad, forward, loss,
 /// backward, (clip), step. A non-finite loss stops training (History::stop_reason
 /// says where) instead of running on with NaN weights.
+/// With a Dataset of several inputs, the model is called as model(inputs)
+/// (its forward(const Tensors&)); with one, as model(x). A LossFn takes the one
+/// output and the one target (else std::invalid_argument: pass a MultiLossFn).
 History fit(Module& model, const LossFn& loss, optim::Optimizer& optimizer, const Dataset& train,
+            const FitOptions& options = {});
+/// The same with a loss of all outputs and all targets (e.g. per_output_loss).
+History fit(Module& model, const MultiLossFn& loss, optim::Optimizer& optimizer, const Dataset& train,
             const FitOptions& options = {});
 template <class M>
 History fit(const std::shared_ptr<M>& model, const LossFn& loss, optim::Optimizer& optimizer, const Dataset& train,
             const FitOptions& options = {}) {
     return fit(*model, loss, optimizer, train, options);
 }
+template <class M>
+History fit(const std::shared_ptr<M>& model, const MultiLossFn& loss, optim::Optimizer& optimizer,
+            const Dataset& train, const FitOptions& options = {}) {
+    return fit(*model, loss, optimizer, train, options);
+}
 
 struct EvaluateOptions {
     std::size_t batch_size = 256;
-    std::vector<Metric> metrics{};
+    std::vector<Metric> metrics{};  ///< of the first output and the first target
 };
 /// Loss and metrics on data, in eval mode without recording ({"loss": ..., "accuracy": ...}).
 Logs evaluate(Module& model, const LossFn& loss, const Dataset& data, const EvaluateOptions& options = {});
+Logs evaluate(Module& model, const MultiLossFn& loss, const Dataset& data, const EvaluateOptions& options = {});
 /// The model's outputs for x, in eval mode without recording, batch by batch.
 Tensor predict(Module& model, const Tensor& x, std::size_t batch_size = 256);
+/// The same for a model with several inputs (`predict(model, {a, b})`): all of its outputs.
+Tensors predict(Module& model, const Tensors& inputs, std::size_t batch_size = 256);
 
 }  // namespace tg::nn

@@ -62,3 +62,48 @@ TEST_CASE("fit with data_parallel(): 2 ranks x 32 rows equal one process x 64 ro
     // only rank 0 prints
     CHECK((printed.str().empty()) == (dist::rank() != 0));
 }
+
+TEST_CASE("fit with data_parallel() on a two-input, two-output Functional equals one process") {
+    REQUIRE(dist::world_size() == 2);
+    const Dataset base = make_data(256, 3), validation_base = make_data(100, 4);
+    // the second input: the first one's columns reversed; the second target: 1 - y
+    auto two = [](const Dataset& d) {
+        return Dataset({d.x, index_select(d.x, 1, std::vector<std::int64_t>{3, 2, 1, 0})}, {d.y, 1.0 - d.y});
+    };
+    const Dataset train = two(base), validation = two(validation_base);
+    auto make_model = [] {
+        manual_seed(11);
+        auto a = std::make_shared<Linear>(4, 6), b = std::make_shared<Linear>(4, 6);
+        auto head1 = std::make_shared<Linear>(6, 1), head2 = std::make_shared<Linear>(6, 1);
+        auto m = std::make_shared<Functional>(
+            NamedModules{{"a", a}, {"b", b}, {"head1", head1}, {"head2", head2}},
+            [=](const Tensors& in) {
+                const Tensor h = tanh((*a)(in[0]) + (*b)(in[1]));
+                return Tensors{(*head1)(h), (*head2)(h)};
+            },
+            2);
+        m->to(DType::f64);
+        return m;
+    };
+    const MultiLossFn loss = per_output_loss({BCEWithLogitsLoss(), BCEWithLogitsLoss()}, {1.0, 0.5});
+
+    auto single = make_model();
+    optim::SGD opt1(single->parameters(), {.lr = 0.1, .momentum = 0.9});
+    const History h1 = fit(single, loss, opt1, train,
+                           {.epochs = 2, .batch_size = 64, .seed = 5, .validation = validation, .verbose = 0});
+    auto parallel = make_model();
+    optim::SGD opt2(parallel->parameters(), {.lr = 0.1, .momentum = 0.9});
+    const History h2 = fit(parallel, loss, opt2, train,
+                           {.epochs = 2, .batch_size = 32, .seed = 5, .validation = validation, .verbose = 0,
+                            .strategy = dist::data_parallel({.bucket_bytes = 64})});
+
+    const auto p1 = single->parameters(), p2 = parallel->parameters();
+    REQUIRE(p1.size() == 8);
+    for (std::size_t k = 0; k < p1.size(); ++k) {
+        const auto x = p1[k].to_vector(), y = p2[k].to_vector();
+        for (std::size_t i = 0; i < x.size(); ++i) CHECK(y[i] == doctest::Approx(x[i]).epsilon(1e-10));
+    }
+    for (const std::string key : {"loss", "val_loss"})
+        for (std::size_t e = 0; e < 2; ++e) CHECK(h2[key][e] == doctest::Approx(h1[key][e]).epsilon(1e-10));
+    CHECK(h1["loss"][1] < h1["loss"][0]);
+}
