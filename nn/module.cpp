@@ -54,7 +54,7 @@ Tensor Module::operator()(const Tensor& x) {
         throw;
     }
     --recorder->depth;
-    recorder->calls[slot].output_shape = y.defined() ? y.shape() : Shape{};
+    recorder->calls[slot].output_shape = y.defined() ? Shape(y.shape()) : Shape{};
     return y;
 }
 
