@@ -40,7 +40,10 @@ Tensor Module::forward(const Tensor&) {
 
 bool Module::tracing_summary() { return recorder != nullptr; }
 
-Tensor Module::operator()(const Tensor& x) {
+Tensor Module::operator()(const Tensor& x, std::source_location loc) {
+    // errors raised inside forward name the caller's line (Note [error locations])
+    const CallSite site{loc, this, [](const void* m) { return static_cast<const Module*>(m)->type_name(); }};
+    const CallSiteScope scope(site);
     if (!recorder) return forward(x);
     // summary(): note the output of every module the pass goes through, in call order.
     const std::size_t slot = recorder->calls.size();

@@ -15,6 +15,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -63,8 +64,9 @@ public:
     /// The computation. The default throws: a module that only has other
     /// signatures cannot be used inside Sequential.
     virtual Tensor forward(const Tensor& x);
-    /// forward(x), plus the bookkeeping of summary().
-    Tensor operator()(const Tensor& x);
+    /// forward(x), plus the bookkeeping of summary(). Errors raised inside forward
+    /// name loc, the caller's line (Note [error locations] in graph/error.hpp).
+    Tensor operator()(const Tensor& x, std::source_location loc = std::source_location::current());
     /// True while summary() traces a forward pass on this thread (containers then
     /// call every child on its own, so that each one's output is seen).
     static bool tracing_summary();
