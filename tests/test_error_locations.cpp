@@ -91,6 +91,11 @@ TEST_CASE("error locations: an error inside a layer names the caller's line, not
     CHECK(m.find("input (1, 2, 8, 8) has 2 channels, expected 3") != std::string::npos);
     CHECK(m.find(at_line(conv_line) + ", in Conv2d)") != std::string::npos);
 
+    nn::LayerNorm norm(Shape{4});
+    m = message_of([&] { return norm(zeros({2, 3})); }); const int norm_line = __LINE__;
+    CHECK(m.find("does not end in the normalised shape (4)") != std::string::npos);
+    CHECK(m.find(at_line(norm_line) + ", in LayerNorm)") != std::string::npos);
+
     // an op's own error inside a layer (int64 input refused by check_float)
     m = message_of([&] { return fc(zeros({5, 3}, {DType::i64})); }); const int dtype_line = __LINE__;
     CHECK(m.find("Linear: needs a float32 or float64 tensor") != std::string::npos);

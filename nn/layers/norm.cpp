@@ -84,7 +84,8 @@ Tensor as_layer(const Module& layer, const Tensor& x, const Shape& normalised, F
     if (xs.size() < normalised.size() ||
         !std::equal(normalised.begin(), normalised.end(), xs.end() - static_cast<std::ptrdiff_t>(normalised.size())))
         throw ShapeError(fmt::format("{}({}): the input's shape {} does not end in the normalised shape {}",
-                                     layer.type_name(), layer.extra_repr(), shape_str(xs), shape_str(normalised)) + where({}));
+                                     layer.type_name(), layer.extra_repr(), shape_str(xs), shape_str(normalised)) +
+                         where({}));
     try {
         return f();
     } catch (const ShapeError& e) {

@@ -228,7 +228,9 @@ RecurrentOutput RecurrentBase::run_sequence(const Tensor& x, const Tensor& h0, c
                                      "[batch, time, features])",
                                      layer_name(*this), shape_str(x.shape()), x.size(2), input_) + where({}));
     if (x.size(1) == 0)
-        throw ShapeError(fmt::format("{}: input {} is a sequence of length 0", layer_name(*this), shape_str(x.shape())) + where({}));
+        throw ShapeError(fmt::format("{}: input {} is a sequence of length 0", layer_name(*this),
+                                     shape_str(x.shape())) +
+                         where({}));
     check_state("h", h0, x);
     if (kind_ == RecurrentKind::lstm) check_state("c", c0, x);
     const std::size_t batch = x.size(0), time = x.size(1);
