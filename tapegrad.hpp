@@ -1,6 +1,7 @@
 #pragma once
 // tapegrad: one header for users. It does not pull in xtensor, so programs
-// that include it compile quickly; see README ("Compile times").
+// that include it compile quickly; see README ("Compile times"). The xtensor
+// bridge, graph/xtensor.hpp, is opt-in for that reason: include it yourself.
 #include "graph/dtype.hpp"
 #include "graph/engine.hpp"
 #include "graph/error.hpp"

@@ -78,14 +78,19 @@ Tensor broadcast_to(const Tensor& t, const Shape& shape) {
     return record("broadcast_to", {t}, out, [](BackwardContext& ctx) { ctx.add(0, ctx.grad_out()); });
 }
 
-Tensor add(const Tensor& a, const Tensor& b) {
-    check_float("add", a);
-    check_float("add", b);
-    check_same_dtype("add", a, b);
-    Tensor out = dispatch(a.dtype(), [&](auto z) {
-        using T = decltype(z);
-        return make_tensor(kernels::zip(values<T>(a), values<T>(b), [](T x, T y) { return x + y; }, "add"));
-    });
+Tensor add(const Tensor& a, const Tensor& b, std::source_location loc) {
+    check_float("add", a, loc);
+    check_float("add", b, loc);
+    check_same_dtype("add", a, b, loc);
+    Tensor out;
+    try {
+        out = dispatch(a.dtype(), [&](auto z) {
+            using T = decltype(z);
+            return make_tensor(kernels::zip(values<T>(a), values<T>(b), [](T x, T y) { return x + y; }, "add"));
+        });
+    } catch (const ShapeError& e) {  // shapes that do not broadcast: say where
+        throw ShapeError(e.what() + where(loc));
+    }
     // out = a + b;  da += grad_out, db += grad_out (summed to each shape by the engine)
     return record("add", {a, b}, out, [](BackwardContext& ctx) {
         ctx.add(0, ctx.grad_out());

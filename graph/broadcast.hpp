@@ -1,5 +1,7 @@
 #pragma once
 // Broadcasting, shared by every elementwise op and by the engine.
+#include <source_location>
+
 #include "tensor.hpp"
 
 namespace tg {
@@ -13,6 +15,7 @@ Tensor sum_to(const Tensor& t, const Shape& shape);
 Tensor broadcast_to(const Tensor& t, const Shape& shape);
 
 /// a + b with broadcasting. The engine accumulates gradients with it; ops/ exposes it as add.
-Tensor add(const Tensor& a, const Tensor& b);
+/// Errors name loc (Note [error locations] in error.hpp).
+Tensor add(const Tensor& a, const Tensor& b, std::source_location loc = std::source_location::current());
 
 }  // namespace tg

@@ -41,7 +41,48 @@ std::string shape_str(const S& shape) {
     return shape_str(Shape(shape.begin(), shape.end()));
 }
 
-/// " (at file.cpp:12)" for a caller's location, "" when unknown.
+/// Note [error locations]
+/// -----------------------
+/// Errors end with the user's file and line: " (at model.cpp:12)". Ops take a
+/// defaulted std::source_location, evaluated where the user wrote the call; the
+/// operators (a + b, ...) get it through TensorAt. An op called from inside the
+/// library (a layer's forward calling matmul) would name the library's own file,
+/// so Module::operator() records its caller's location as the active call site
+/// for the duration of forward, and where() reports that site instead of a
+/// location inside the library (or an empty one). A nested module called from
+/// library code (Sequential calling Linear) keeps the site of the user's call;
+/// one called from user code (a user's forward calling (*fc)(x)) names that line.
+
+/// The active call site: a user's call of a module, with the module's type name
+/// for the message (computed only when an error is formatted).
+struct CallSite {
+    std::source_location loc;
+    const void* owner = nullptr;
+    std::string (*describe)(const void* owner) = nullptr;
+};
+
+/// True when loc lies in the library's own sources (graph/, ops/, nn/, dist/ of
+/// the tree this library was built from).
+bool in_library(const std::source_location& loc);
+
+/// While alive, makes `site` the active call site of this thread, unless its
+/// location is unknown or inside the library (then an outer user call, if any,
+/// stays the one reported). Cheap: a thread-local pointer saved and restored.
+class CallSiteScope {
+public:
+    explicit CallSiteScope(const CallSite& site);
+    ~CallSiteScope();
+    CallSiteScope(const CallSiteScope&) = delete;
+    CallSiteScope& operator=(const CallSiteScope&) = delete;
+
+private:
+    const CallSite* saved_;
+};
+
+/// " (at file.cpp:12)" for a caller's location, "" when unknown. When a call site
+/// is active (Note [error locations]) and loc is empty or inside the library, the
+/// site's: " (at model.cpp:12, in Linear)". A location inside the library with
+/// no active site gives "" (the library's own line would mislead).
 std::string where(const std::source_location& loc);
 
 [[noreturn]] void throw_shape_error(std::string_view op, std::string_view what,

@@ -73,10 +73,10 @@ DType Tensor::dtype() const {
     return impl_->dtype();
 }
 
-Shape Tensor::shape() const {
+ShapeView Tensor::shape() const {
     check_defined("shape");
-    const auto& s = impl_->shape();
-    return Shape(s.begin(), s.end());
+    const auto& s = impl_->shape();  // an xt::svector: contiguous, lives in the array
+    return ShapeView(s.data(), s.size());
 }
 
 std::size_t Tensor::dim() const {
@@ -153,10 +153,10 @@ void Tensor::set(std::initializer_list<std::size_t> index, double value) {
 
 namespace {
 template <class T>
-T* checked_data(TensorImpl* impl) {
+T* checked_data(TensorImpl* impl, const char* op = "data") {
     if (impl->dtype() != dtype_of<T>())
-        throw DTypeError(fmt::format("data: tensor holds {} but data<{}>() was asked for", dtype_name(impl->dtype()),
-                                     dtype_name(dtype_of<T>())));
+        throw DTypeError(fmt::format("{0}: tensor holds {1} but {0}<{2}>() was asked for", op,
+                                     dtype_name(impl->dtype()), dtype_name(dtype_of<T>())));
     return impl->get<T>().data();
 }
 }  // namespace
@@ -183,6 +183,46 @@ template const float* Tensor::data<float>() const;
 template const double* Tensor::data<double>() const;
 template const std::int64_t* Tensor::data<std::int64_t>() const;
 template const bool* Tensor::data<bool>() const;
+
+template <class T>
+std::span<const T> Tensor::span() const {
+    check_defined("span");
+    return {checked_data<T>(impl_.get(), "span"), impl_->size()};
+}
+
+template <class T>
+std::span<T> Tensor::mutable_span() {
+    check_defined("mutable_span");
+    T* p = checked_data<T>(impl_.get(), "mutable_span");
+    ++impl_->version;  // the caller may write (Note [version counter])
+    return {p, impl_->size()};
+}
+
+template std::span<const float> Tensor::span<float>() const;
+template std::span<const double> Tensor::span<double>() const;
+template std::span<const std::int64_t> Tensor::span<std::int64_t>() const;
+template std::span<const bool> Tensor::span<bool>() const;
+template std::span<float> Tensor::mutable_span<float>();
+template std::span<double> Tensor::mutable_span<double>();
+template std::span<std::int64_t> Tensor::mutable_span<std::int64_t>();
+template std::span<bool> Tensor::mutable_span<bool>();
+
+template <class T>
+void Tensor::copy_to(std::span<T> out) const {
+    check_defined("copy_to");
+    if (out.size() != impl_->size())
+        throw ShapeError(fmt::format("copy_to: the destination holds {} values but the tensor of shape {} has {}",
+                                     out.size(), shape_str(shape()), impl_->size()));
+    dispatch_all(dtype(), [&](auto z) {
+        const auto* p = values<decltype(z)>(*this).data();
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] = convert_value<T>(p[i], "copy_to", i);
+    });
+}
+
+template void Tensor::copy_to<float>(std::span<float>) const;
+template void Tensor::copy_to<double>(std::span<double>) const;
+template void Tensor::copy_to<std::int64_t>(std::span<std::int64_t>) const;
+template void Tensor::copy_to<bool>(std::span<bool>) const;
 
 std::vector<double> Tensor::to_vector() const { return to_vector<double>(); }
 
@@ -453,6 +493,30 @@ Tensor from_vector(const std::vector<bool>& v, const Shape& shape, TensorOptions
         throw ShapeError(fmt::format("from_vector: {} values cannot fill shape {} ({} elements)", v.size(),
                                      shape_str(shape), n));
     return generated("from_vector", shape, options, [&](std::size_t i) { return static_cast<bool>(v[i]); });
+}
+
+namespace {
+template <class T>
+Tensor from_span_impl(std::span<const T> v, const Shape& shape, TensorOptions options) {
+    const std::size_t n = checked_numel(shape, "from_span");
+    if (n != v.size())
+        throw ShapeError(fmt::format("from_span: {} values cannot fill shape {} ({} elements)", v.size(),
+                                     shape_str(shape), n));
+    return generated("from_span", shape, options, [&](std::size_t i) { return v[i]; });
+}
+}  // namespace
+
+Tensor from_span(std::span<const float> v, const Shape& shape, TensorOptions options) {
+    return from_span_impl(v, shape, options);
+}
+Tensor from_span(std::span<const double> v, const Shape& shape, TensorOptions options) {
+    return from_span_impl(v, shape, options);
+}
+Tensor from_span(std::span<const std::int64_t> v, const Shape& shape, TensorOptions options) {
+    return from_span_impl(v, shape, options);
+}
+Tensor from_span(std::span<const bool> v, const Shape& shape, TensorOptions options) {
+    return from_span_impl(v, shape, options);
 }
 
 namespace {

@@ -11,16 +11,19 @@
 // This header deliberately does not include xtensor, so that user programs
 // compile fast. The storage lives in tensor_impl.hpp, included only by the
 // library's own .cpp files (and by internal code built with tapegrad_internal_dep).
+// To use a tensor's values with xtensor, include the opt-in graph/xtensor.hpp.
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <source_location>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "dtype.hpp"
 #include "error.hpp"
+#include "shape_view.hpp"
 
 namespace tg {
 
@@ -50,7 +53,9 @@ public:
 
     bool defined() const { return impl_ != nullptr; }
     DType dtype() const;
-    Shape shape() const;
+    /// The sizes, as a view into the tensor's storage (no copy): see ShapeView
+    /// for how long it stays valid. `Shape s = t.shape();` keeps a copy.
+    ShapeView shape() const;
     std::size_t dim() const;            ///< rank
     std::size_t size() const;           ///< number of elements
     std::size_t size(int axis) const;   ///< extent of one axis; negative counts from the end
@@ -67,6 +72,18 @@ public:
     /// (`std::as_const(t).data<float>()`) when you only read.
     template <class T> T* data();
     template <class T> const T* data() const;
+    /// The values as a span over the tensor's own storage (no copy), row-major;
+    /// the storage is always contiguous. T must match dtype() (else DTypeError).
+    /// Valid while the tensor lives and its storage is not replaced (set_data).
+    template <class T> std::span<const T> span() const;
+    /// Writable span. Like the mutable data<T>(), asking for it counts as an
+    /// in-place write: it bumps version(), so a backward that saved this tensor
+    /// refuses to run on changed values (Note [version counter]). Write into a
+    /// tensor that requires grad only under NoGradGuard, as with fill_ and copy_.
+    template <class T> std::span<T> mutable_span();
+    /// Copy all values, row-major, into out, converted to T with the rules of
+    /// to_vector<T>(). out.size() must equal size() (ShapeError naming both).
+    template <class T> void copy_to(std::span<T> out) const;
     std::vector<double> to_vector() const;  ///< all values, row-major, as double
     /// All values, row-major, converted to T (float, double, std::int64_t or bool)
     /// with the rules of to(): a NaN, infinite or out-of-range float asked for as
@@ -170,6 +187,15 @@ Tensor from_vector(const std::vector<std::int64_t>& values, const Shape& shape,
                    TensorOptions options = {DType::i64});
 /// Masks: bool unless options say otherwise.
 Tensor from_vector(const std::vector<bool>& values, const Shape& shape, TensorOptions options = {DType::boolean});
+/// A tensor of the given shape holding a copy of values (row-major), converted
+/// to options.dtype (by default the span's own element type). It copies, like
+/// torch.tensor and unlike torch.from_blob: a tensor's storage is its own
+/// (README.md, "Data in and out"). values.size() must equal the product of shape
+/// (ShapeError naming both).
+Tensor from_span(std::span<const float> values, const Shape& shape, TensorOptions options = {DType::f32});
+Tensor from_span(std::span<const double> values, const Shape& shape, TensorOptions options = {DType::f64});
+Tensor from_span(std::span<const std::int64_t> values, const Shape& shape, TensorOptions options = {DType::i64});
+Tensor from_span(std::span<const bool> values, const Shape& shape, TensorOptions options = {DType::boolean});
 /// start, start+step, ... up to (excluding) stop.
 Tensor arange(double start, double stop, double step = 1, TensorOptions options = {});
 /// count evenly spaced values from start to stop inclusive.

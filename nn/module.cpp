@@ -36,55 +36,58 @@ thread_local SummaryRecorder* recorder = nullptr;
 Tensor Module::forward(const Tensor&) {
     throw std::logic_error(fmt::format("{}: this module has no one-tensor forward(const Tensor&); call the forward "
                                        "it declares instead (a module that takes several inputs: call it with "
-                                       "model({{a, b}}))",
-                                       type_name()));
+                                       "model({{a, b}})){}",
+                                       type_name(), where({})));
 }
 
 Tensors Module::forward(const Tensors& inputs) {
     if (inputs.size() != 1)
         throw std::invalid_argument(fmt::format("{}: called with {} input tensors, but this module takes one; a module "
-                                                "with several inputs overrides forward(const Tensors&)",
-                                                type_name(), inputs.size()));
+                                                "with several inputs overrides forward(const Tensors&){}",
+                                                type_name(), inputs.size(), where({})));
     return {forward(inputs[0])};
 }
 
 bool Module::tracing_summary() { return recorder != nullptr; }
 
-Tensor Module::operator()(const Tensor& x) {
-    if (!recorder) return forward(x);
-    // summary(): note the output of every module the pass goes through, in call order.
-    const std::size_t slot = recorder->calls.size();
-    recorder->calls.push_back({this, {}, recorder->depth});
-    ++recorder->depth;
-    Tensor y;
-    try {
-        y = forward(x);
-    } catch (...) {
-        --recorder->depth;
-        throw;
-    }
-    --recorder->depth;
-    recorder->calls[slot].output_shape = y.defined() ? y.shape() : Shape{};
-    return y;
+namespace {
+
+/// The output shapes summary() shows for a call.
+void note_outputs(CallRecord& call, const Tensor& y) { call.output_shape = y.defined() ? Shape(y.shape()) : Shape{}; }
+void note_outputs(CallRecord& call, const Tensors& ys) {
+    for (const Tensor& y : ys) call.output_shapes.push_back(y.defined() ? Shape(y.shape()) : Shape{});
 }
 
-Tensors Module::operator()(const Tensors& inputs) {
-    if (!recorder) return forward(inputs);
-    // as the one-tensor call: note this module and every output's shape
+/// run() (the module's forward) with the caller's location as the call site
+/// (Note [error locations]) and, while summary() traces, the module and its
+/// outputs noted in call order.
+template <class Run>
+auto call_module(const Module* module, const std::source_location& loc, Run run) {
+    const CallSite site{loc, module, [](const void* m) { return static_cast<const Module*>(m)->type_name(); }};
+    const CallSiteScope scope(site);
+    if (!recorder) return run();
     const std::size_t slot = recorder->calls.size();
-    recorder->calls.push_back({this, {}, recorder->depth});
+    recorder->calls.push_back({module, {}, recorder->depth});
     ++recorder->depth;
-    Tensors ys;
     try {
-        ys = forward(inputs);
+        auto out = run();
+        --recorder->depth;
+        note_outputs(recorder->calls[slot], out);
+        return out;
     } catch (...) {
         --recorder->depth;
         throw;
     }
-    --recorder->depth;
-    std::vector<Shape>& shapes = recorder->calls[slot].output_shapes;
-    for (const Tensor& y : ys) shapes.push_back(y.defined() ? y.shape() : Shape{});
-    return ys;
+}
+
+}  // namespace
+
+Tensor Module::operator()(const Tensor& x, std::source_location loc) {
+    return call_module(this, loc, [&] { return forward(x); });
+}
+
+Tensors Module::operator()(const Tensors& inputs, std::source_location loc) {
+    return call_module(this, loc, [&] { return forward(inputs); });
 }
 
 std::string Module::type_name() const {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -73,11 +74,13 @@ public:
     /// runs the one-tensor forward on exactly one input, and throws
     /// std::invalid_argument for any other count.
     virtual Tensors forward(const Tensors& inputs);
-    /// forward(x), plus the bookkeeping of summary().
-    Tensor operator()(const Tensor& x);
-    /// forward(inputs), plus the bookkeeping of summary(): `model({a, b})`.
+    /// forward(x), plus the bookkeeping of summary(). Errors raised inside forward
+    /// name loc, the caller's line (Note [error locations] in graph/error.hpp).
+    Tensor operator()(const Tensor& x, std::source_location loc = std::source_location::current());
+    /// forward(inputs), plus the bookkeeping of summary(): `model({a, b})`, errors
+    /// named at the caller's line as above.
     /// (`model({a})` is the one-tensor call; write `model(Tensors{a})` for this one.)
-    Tensors operator()(const Tensors& inputs);
+    Tensors operator()(const Tensors& inputs, std::source_location loc = std::source_location::current());
     /// True while summary() traces a forward pass on this thread (containers then
     /// call every child on its own, so that each one's output is seen).
     static bool tracing_summary();

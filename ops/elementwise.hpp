@@ -72,11 +72,22 @@ Tensor le(const Tensor& a, double b);
 Tensor gt(const Tensor& a, double b);
 Tensor ge(const Tensor& a, double b);
 
+/// The right operand of a tensor-tensor operator, with the location of the
+/// expression: converting a Tensor to it evaluates the defaulted
+/// source_location::current() where the user wrote `a + b`, so that a shape or
+/// dtype error names that line (Note [error locations] in graph/error.hpp).
+/// Only the tensor-tensor operators take it: the number forms cannot mismatch.
+struct TensorAt {
+    const Tensor& tensor;
+    std::source_location loc;
+    TensorAt(const Tensor& t, std::source_location l = std::source_location::current()) : tensor(t), loc(l) {}
+};
+
 // Operators on tensors and numbers.
-inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
-inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b, {}); }
-inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b, {}); }
-inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b, {}); }
+inline Tensor operator+(const Tensor& a, TensorAt b) { return add(a, b.tensor, b.loc); }
+inline Tensor operator-(const Tensor& a, TensorAt b) { return sub(a, b.tensor, b.loc); }
+inline Tensor operator*(const Tensor& a, TensorAt b) { return mul(a, b.tensor, b.loc); }
+inline Tensor operator/(const Tensor& a, TensorAt b) { return div(a, b.tensor, b.loc); }
 inline Tensor operator-(const Tensor& x) { return neg(x); }
 inline Tensor operator+(const Tensor& a, double s) { return add(a, s); }
 inline Tensor operator+(double s, const Tensor& a) { return add(a, s); }
@@ -86,10 +97,10 @@ inline Tensor operator*(const Tensor& a, double s) { return mul(a, s); }
 inline Tensor operator*(double s, const Tensor& a) { return mul(a, s); }
 inline Tensor operator/(const Tensor& a, double s) { return mul(a, 1.0 / s); }
 inline Tensor operator/(double s, const Tensor& a) { return rdiv(s, a); }
-inline Tensor& operator+=(Tensor& a, const Tensor& b) { return a = add(a, b); }
-inline Tensor& operator-=(Tensor& a, const Tensor& b) { return a = sub(a, b, {}); }
-inline Tensor& operator*=(Tensor& a, const Tensor& b) { return a = mul(a, b, {}); }
-inline Tensor& operator/=(Tensor& a, const Tensor& b) { return a = div(a, b, {}); }
+inline Tensor& operator+=(Tensor& a, TensorAt b) { return a = add(a, b.tensor, b.loc); }
+inline Tensor& operator-=(Tensor& a, TensorAt b) { return a = sub(a, b.tensor, b.loc); }
+inline Tensor& operator*=(Tensor& a, TensorAt b) { return a = mul(a, b.tensor, b.loc); }
+inline Tensor& operator/=(Tensor& a, TensorAt b) { return a = div(a, b.tensor, b.loc); }
 
 }  // namespace tg
 /// @}

@@ -18,6 +18,7 @@ struct ShapeArg {
     std::vector<std::int64_t> dims;
     ShapeArg(std::initializer_list<std::int64_t> d) : dims(d) {}
     ShapeArg(const Shape& s) : dims(s.begin(), s.end()) {}
+    ShapeArg(ShapeView s) : dims(s.begin(), s.end()) {}  // reshape(x, y.shape())
 };
 
 /// Same values in a new shape with the same number of elements;  dx = reshape(g, x.shape)

@@ -53,14 +53,14 @@ MultiheadAttentionOutput MultiheadAttention::forward(const Tensor& query, const 
         if (t->dim() != 3 || t->size(2) != embed_)
             throw ShapeError(fmt::format("{}: {} has shape {}, expected 3-D {} with embed {}", layer,
                                          t == &query ? "query" : t == &key ? "key" : "value", shape_str(t->shape()),
-                                         layout, embed_));
+                                         layout, embed_) + where({}));
     }
     const int batch_axis = options_.batch_first ? 0 : 1;
     if (key.shape() != value.shape() || key.size(batch_axis) != query.size(batch_axis))
         throw ShapeError(fmt::format("{}: query {}, key {} and value {} must share the batch, and key and value "
                                      "their shape ({})",
                                      layer, shape_str(query.shape()), shape_str(key.shape()), shape_str(value.shape()),
-                                     layout));
+                                     layout) + where({}));
     const bool self = query.impl() == key.impl() && key.impl() == value.impl();
     const auto batch_major = [&](const Tensor& t) { return options_.batch_first ? t : transpose(t, 0, 1); };
     const Tensor qb = batch_major(query);
@@ -83,7 +83,7 @@ MultiheadAttentionOutput MultiheadAttention::forward(const Tensor& query, const 
     if (masks.key_padding_mask.defined()) {
         if (masks.key_padding_mask.shape() != Shape{n, src})
             throw ShapeError(fmt::format("{}: key_padding_mask has shape {}, expected [batch, S] = ({}, {})", layer,
-                                         shape_str(masks.key_padding_mask.shape()), n, src));
+                                         shape_str(masks.key_padding_mask.shape()), n, src) + where({}));
         o.masked_out = reshape(masks.key_padding_mask, {static_cast<std::int64_t>(n), 1, 1, static_cast<std::int64_t>(src)});
     }
     if (masks.attn_mask.defined()) {
@@ -95,7 +95,7 @@ MultiheadAttentionOutput MultiheadAttention::forward(const Tensor& query, const 
         else
             throw ShapeError(fmt::format("{}: attn_mask has shape {}, expected [L, S] = ({}, {}) or "
                                          "[batch * num_heads, L, S] = ({}, {}, {})",
-                                         layer, shape_str(ms), len, src, n * heads_, len, src));
+                                         layer, shape_str(ms), len, src, n * heads_, len, src) + where({}));
     }
     o.is_causal = masks.is_causal;
     o.need_weights = masks.need_weights;

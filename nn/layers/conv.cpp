@@ -28,10 +28,10 @@ void check_input(const Module& layer, const Tensor& x, std::size_t rank, std::si
     check_float(layer.type_name().c_str(), x);
     if (x.dim() != rank)
         throw ShapeError(fmt::format("{}({}): expected a {}-D input {}, got shape {}", layer.type_name(),
-                                     layer.extra_repr(), rank, layout, shape_str(x.shape())));
+                                     layer.extra_repr(), rank, layout, shape_str(x.shape())) + where({}));
     if (channels && x.size(1) != channels)
         throw ShapeError(fmt::format("{}({}): input {} has {} channels, expected {}", layer.type_name(),
-                                     layer.extra_repr(), shape_str(x.shape()), x.size(1), channels));
+                                     layer.extra_repr(), shape_str(x.shape()), x.size(1), channels) + where({}));
 }
 
 /// Kernel, stride, padding and dilation checked when the layer is made, not at its

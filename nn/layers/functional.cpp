@@ -17,22 +17,24 @@ Functional::Functional(const NamedModules& modules, Fn fn, std::size_t num_input
 
 Tensors Functional::forward(const Tensors& inputs) {
     if (num_inputs_ != 0 && inputs.size() != num_inputs_)
-        throw std::invalid_argument(fmt::format("Functional: takes {} inputs, got {}{}", num_inputs_, inputs.size(),
-                                                num_inputs_ > 1 ? " (call it with model({a, b, ...}))" : ""));
+        throw std::invalid_argument(fmt::format("Functional: takes {} inputs, got {}{}{}", num_inputs_, inputs.size(),
+                                                num_inputs_ > 1 ? " (call it with model({a, b, ...}))" : "",
+                                                where({})));
     for (std::size_t i = 0; i < inputs.size(); ++i)
-        if (!inputs[i].defined()) throw std::invalid_argument(fmt::format("Functional: input {} is undefined", i));
+        if (!inputs[i].defined()) throw std::invalid_argument(fmt::format("Functional: input {} is undefined{}", i, where({})));
     return fn_(inputs);
 }
 
 Tensor Functional::forward(const Tensor& x) {
     if (num_inputs_ > 1)
         throw std::invalid_argument(fmt::format(
-            "Functional: takes {} inputs, got one tensor: this module takes several inputs, call it with model({{a, b}})",
-            num_inputs_));
+            "Functional: takes {} inputs, got one tensor: this module takes several inputs, call it with model({{a, b}}){}",
+            num_inputs_, where({})));
     Tensors out = forward(Tensors{x});
     if (out.size() != 1)
         throw std::invalid_argument(fmt::format(
-            "Functional: gives {} outputs, so it has no one-tensor call: call it as model(Tensors{{x}})", out.size()));
+            "Functional: gives {} outputs, so it has no one-tensor call: call it as model(Tensors{{x}}){}", out.size(),
+            where({})));
     return out[0];
 }
 

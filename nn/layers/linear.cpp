@@ -24,7 +24,7 @@ Tensor Linear::forward(const Tensor& x, Epilogue activation) {
     check_float("Linear", x);
     if (x.dim() == 0 || x.size(-1) != in_)
         throw ShapeError(fmt::format("Linear(in_features={}, out_features={}): input {} must end with {} features",
-                                     in_, out_, shape_str(x.shape()), in_));
+                                     in_, out_, shape_str(x.shape()), in_) + where({}));
     return linear(x, weight, bias, activation);
 }
 
@@ -41,7 +41,7 @@ Tensor Perceptron::forward(const Tensor& x) {
     check_float("Perceptron", x);
     if (x.dim() == 0 || x.size(-1) != in_)
         throw ShapeError(fmt::format("Perceptron(in_features={}): input {} must end with {} features", in_,
-                                     shape_str(x.shape()), in_));
+                                     shape_str(x.shape()), in_) + where({}));
     return linear(x, weight, bias);
 }
 

@@ -57,20 +57,20 @@ void BatchNorm1d::check_input(const Tensor& x) const {
     if (x.dim() != 2 && x.dim() != 3)
         throw ShapeError(fmt::format("BatchNorm1d({}): expected a 2-D [batch, {}] or 3-D [batch, {}, length] input, "
                                      "got shape {}",
-                                     features_, features_, features_, shape_str(x.shape())));
+                                     features_, features_, features_, shape_str(x.shape())) + where({}));
     if (x.size(1) != features_)
         throw ShapeError(fmt::format("BatchNorm1d({}): input {} has {} features on axis 1, expected {}", features_,
-                                     shape_str(x.shape()), x.size(1), features_));
+                                     shape_str(x.shape()), x.size(1), features_) + where({}));
 }
 
 void BatchNorm2d::check_input(const Tensor& x) const {
     check_float("BatchNorm2d", x);
     if (x.dim() != 4)
         throw ShapeError(fmt::format("BatchNorm2d({}): expected a 4-D input [batch, {}, height, width], got shape {}",
-                                     features_, features_, shape_str(x.shape())));
+                                     features_, features_, shape_str(x.shape())) + where({}));
     if (x.size(1) != features_)
         throw ShapeError(fmt::format("BatchNorm2d({}): input {} has {} channels, expected {}", features_,
-                                     shape_str(x.shape()), x.size(1), features_));
+                                     shape_str(x.shape()), x.size(1), features_) + where({}));
 }
 
 namespace {
@@ -84,7 +84,8 @@ Tensor as_layer(const Module& layer, const Tensor& x, const Shape& normalised, F
     if (xs.size() < normalised.size() ||
         !std::equal(normalised.begin(), normalised.end(), xs.end() - static_cast<std::ptrdiff_t>(normalised.size())))
         throw ShapeError(fmt::format("{}({}): the input's shape {} does not end in the normalised shape {}",
-                                     layer.type_name(), layer.extra_repr(), shape_str(xs), shape_str(normalised)));
+                                     layer.type_name(), layer.extra_repr(), shape_str(xs), shape_str(normalised)) +
+                         where({}));
     try {
         return f();
     } catch (const ShapeError& e) {

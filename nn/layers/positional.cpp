@@ -19,11 +19,11 @@ Tensor add_positions(const Module& layer, const Tensor& x, const Tensor& table, 
     if (x.dim() != 3 || x.size(2) != d)
         throw ShapeError(fmt::format("{}({}): input {} must be 3-D {} with {} features", layer.type_name(),
                                      layer.extra_repr(), shape_str(x.shape()),
-                                     batch_first ? "[batch, seq, d_model]" : "[seq, batch, d_model]", d));
+                                     batch_first ? "[batch, seq, d_model]" : "[seq, batch, d_model]", d) + where({}));
     const std::size_t seq = x.size(seq_axis);
     if (seq > max_len)
         throw ShapeError(fmt::format("{}({}): input {} has {} positions, more than max_len {}", layer.type_name(),
-                                     layer.extra_repr(), shape_str(x.shape()), seq, max_len));
+                                     layer.extra_repr(), shape_str(x.shape()), seq, max_len) + where({}));
     const Tensor rows = slice(table, 0, 0, static_cast<std::int64_t>(seq));
     return x + (batch_first ? rows : unsqueeze(rows, 1));
 }

@@ -91,11 +91,11 @@ void check_cell_input(const Module& m, const Tensor& x, std::size_t input, const
     check_float(m.type_name().c_str(), x);
     if (x.dim() != 2 || x.size(1) != input)
         throw ShapeError(fmt::format("{}: input {} must be [batch, {}] (input_size {})", layer_name(m),
-                                     shape_str(x.shape()), input, input));
+                                     shape_str(x.shape()), input, input) + where({}));
     if (state.defined() && (state.dim() != 2 || state.size(0) != x.size(0) || state.size(1) != hidden))
         throw ShapeError(fmt::format("{}: state {} has shape {}, expected [{}, {}] (batch of the input {}, hidden_size)",
                                      layer_name(m), state_name, shape_str(state.shape()), x.size(0), hidden,
-                                     shape_str(x.shape())));
+                                     shape_str(x.shape())) + where({}));
 }
 
 /// [batch, hidden] -> [hidden, batch], or zeros [hidden, batch] when undefined.
@@ -215,20 +215,22 @@ void RecurrentBase::check_state(const char* what, const Tensor& s, const Tensor&
     const Shape expected{layers_, x.size(0), hidden_};
     if (s.shape() != expected)
         throw ShapeError(fmt::format("{}: initial {} has shape {}, expected {} ([num_layers, batch, hidden_size])",
-                                     layer_name(*this), what, shape_str(s.shape()), shape_str(expected)));
+                                     layer_name(*this), what, shape_str(s.shape()), shape_str(expected)) + where({}));
 }
 
 RecurrentOutput RecurrentBase::run_sequence(const Tensor& x, const Tensor& h0, const Tensor& c0) {
     check_float(type_name().c_str(), x);
     if (x.dim() != 3)
         throw ShapeError(fmt::format("{}: input must be 3-D [batch, time, {}] (batch first), got shape {}",
-                                     layer_name(*this), input_, shape_str(x.shape())));
+                                     layer_name(*this), input_, shape_str(x.shape())) + where({}));
     if (x.size(2) != input_)
         throw ShapeError(fmt::format("{}: input {} has {} features per step, expected input_size {} (input is "
                                      "[batch, time, features])",
-                                     layer_name(*this), shape_str(x.shape()), x.size(2), input_));
+                                     layer_name(*this), shape_str(x.shape()), x.size(2), input_) + where({}));
     if (x.size(1) == 0)
-        throw ShapeError(fmt::format("{}: input {} is a sequence of length 0", layer_name(*this), shape_str(x.shape())));
+        throw ShapeError(fmt::format("{}: input {} is a sequence of length 0", layer_name(*this),
+                                     shape_str(x.shape())) +
+                         where({}));
     check_state("h", h0, x);
     if (kind_ == RecurrentKind::lstm) check_state("c", c0, x);
     const std::size_t batch = x.size(0), time = x.size(1);
