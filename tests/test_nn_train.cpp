@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <tapegrad/graph/allocator.hpp>
+
 #include "helpers.hpp"
 
 using namespace tg;
@@ -162,4 +164,19 @@ TEST_CASE("train: checkpoints, schedulers, clipping, validation_split and a dive
     CHECK(bad.stop_reason.find("the loss became inf at epoch 1, batch 1") != std::string::npos);
     CHECK(log.str().find("training stopped") != std::string::npos);
     CHECK_THROWS_AS(fit(lin, MSELoss(), sgd, Dataset(rand({4, 3})), {}), std::invalid_argument);
+}
+
+TEST_CASE("train: predict called again with the same shapes takes every buffer from the allocator's cache") {
+    // The caching allocator keeps freed blocks per thread (graph/allocator.hpp), so
+    // repeated inference reuses the last call's buffers: after a warm-up call,
+    // further calls of the same shape allocate nothing new from the system.
+    nn::Sequential model(nn::Linear(30, 64), nn::ReLU(), nn::Linear(64, 32), nn::ReLU(), nn::Linear(32, 1));
+    const Tensor x = uniform({1000, 30}, -1, 1);
+    (void)nn::predict(model, x, 256);  // warm-up: blocks for every intermediate and output size
+    const std::size_t owned = memory::owned_bytes();
+    for (int call = 0; call < 10; ++call) {
+        const Tensor y = nn::predict(model, x, 256);
+        CHECK(y.shape() == Shape{1000, 1});
+    }
+    CHECK(memory::owned_bytes() == owned);
 }
