@@ -31,7 +31,11 @@ std::string MultiheadAttention::extra_repr() const {
                        options_.dropout, options_.bias, options_.batch_first);
 }
 
-Tensor MultiheadAttention::forward(const Tensor& x) { return forward(x, x, x, {.need_weights = false}).output; }
+Tensor MultiheadAttention::forward(const Tensor& x) {
+    AttentionMasks masks;
+    masks.need_weights = false;
+    return forward(x, x, x, masks).output;
+}
 
 namespace {
 
