@@ -35,6 +35,17 @@ std::string shape_error_of(F f) {
     return "no error";
 }
 
+/// The message of any exception f throws (empty if none).
+template <class F>
+std::string message_of(F f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return {};
+}
+
 /// Gradcheck f at inputs and fail the test with the report when it is wrong.
 inline void check_grad(const std::function<Tensor(const std::vector<Tensor>&)>& f, const std::vector<Tensor>& inputs,
                        const std::string& name, GradcheckOptions options = {}) {

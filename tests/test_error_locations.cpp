@@ -12,16 +12,7 @@ using doctest::Contains;
 
 namespace {
 
-/// The message of the exception f throws (empty if none).
-template <class F>
-std::string message_of(F f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return {};
-}
+using tg::test::message_of;
 
 std::string at_line(int line) { return "(at test_error_locations.cpp:" + std::to_string(line); }
 

@@ -12,16 +12,7 @@ namespace {
 
 const TensorOptions f64{DType::f64};
 
-/// The message of the exception f throws (empty if none).
-template <class F>
-std::string message_of(F f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return {};
-}
+using tg::test::message_of;
 
 }  // namespace
 

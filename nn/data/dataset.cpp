@@ -50,19 +50,15 @@ Dataset::Dataset(Tensors inputs, Tensors targets) {
     }
 }
 
-Tensors Dataset::inputs() const {
-    if (!x.defined()) return {};
-    Tensors all{x};
-    all.insert(all.end(), more_inputs_.begin(), more_inputs_.end());
+Tensors first_and_rest(const Tensor& first, const Tensors& rest) {
+    if (!first.defined()) return {};
+    Tensors all{first};
+    all.insert(all.end(), rest.begin(), rest.end());
     return all;
 }
 
-Tensors Dataset::targets() const {
-    if (!y.defined()) return {};
-    Tensors all{y};
-    all.insert(all.end(), more_targets_.begin(), more_targets_.end());
-    return all;
-}
+Tensors Dataset::inputs() const { return first_and_rest(x, more_inputs_); }
+Tensors Dataset::targets() const { return first_and_rest(y, more_targets_); }
 
 Dataset Dataset::subset(const std::vector<std::size_t>& indices) const {
     for (std::size_t i : indices)

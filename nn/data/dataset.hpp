@@ -8,6 +8,10 @@
 
 namespace tg::nn {
 
+/// {first, rest...}, or {} when first is undefined: the inputs (or targets) of a
+/// Dataset or Batch, which keep the first one apart as x (or y).
+Tensors first_and_rest(const Tensor& first, const Tensors& rest);
+
 /// Features x [N, ...] and targets y [N, ...] (y may be undefined for unlabelled
 /// data), held in memory. Rows are examples. Copying a Dataset copies handles.
 /// Throws ShapeError when x and y disagree on N.

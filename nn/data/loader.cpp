@@ -78,18 +78,7 @@ Batch::Batch(const Dataset& rows) : x(rows.x), y(rows.y) {
     if (out.size() > 1) more_targets_.assign(out.begin() + 1, out.end());
 }
 
-Tensors Batch::inputs() const {
-    if (!x.defined()) return {};
-    Tensors all{x};
-    all.insert(all.end(), more_inputs_.begin(), more_inputs_.end());
-    return all;
-}
-
-Tensors Batch::targets() const {
-    if (!y.defined()) return {};
-    Tensors all{y};
-    all.insert(all.end(), more_targets_.begin(), more_targets_.end());
-    return all;
-}
+Tensors Batch::inputs() const { return first_and_rest(x, more_inputs_); }
+Tensors Batch::targets() const { return first_and_rest(y, more_targets_); }
 
 }  // namespace tg::nn
