@@ -19,14 +19,16 @@ std::size_t reduced_count(const Shape& xs, const Axes& axes_in, const char* op) 
     return n;
 }
 
-/// sqrt(s) whose gradient is 0 where s is 0 (not infinity times 0): the l2 norm's
-/// last step, so that the norm of a zero vector passes gradient 0, as PyTorch.
-Tensor sqrt_zero_safe(const Tensor& s) {
+/// sqrt(s) whose gradient is 0 where s is 0 (not infinity times 0): the last step
+/// of the l2 norm and of stddev, so that the norm of a zero vector and the standard
+/// deviation of a constant pass gradient 0, as PyTorch. A NaN keeps its NaN
+/// gradient (the mask is out != 0, which holds for NaN).
+Tensor sqrt_zero_safe(const char* name, const Tensor& s) {
     Tensor out = detail::map(s, [](auto v) { return std::sqrt(v); });
-    return record("norm_sqrt", {s}, out, [](BackwardContext& ctx) {
-        const Tensor positive = gt(ctx.out(), 0.0);
-        const Tensor safe = where(positive, ctx.out(), ones_like(ctx.out()));
-        ctx.add(0, mul(mul(ctx.grad_out(), rdiv(0.5, safe)), positive.to(safe.dtype())));
+    return record(name, {s}, out, [](BackwardContext& ctx) {
+        const Tensor nonzero = ne(ctx.out(), 0.0);
+        const Tensor safe = where(nonzero, ctx.out(), ones_like(ctx.out()));
+        ctx.add(0, mul(mul(ctx.grad_out(), rdiv(0.5, safe)), nonzero.to(safe.dtype())));
     });
 }
 
@@ -69,7 +71,7 @@ Tensor var(const Tensor& x, const Axes& axes, double correction, bool keepdims) 
 }
 
 Tensor stddev(const Tensor& x, const Axes& axes, double correction, bool keepdims) {
-    return sqrt(var(x, axes, correction, keepdims));
+    return sqrt_zero_safe("stddev_sqrt", var(x, axes, correction, keepdims));
 }
 
 Tensor norm(const Tensor& x, NormOrder order, const Axes& axes, bool keepdims) {
@@ -79,7 +81,7 @@ Tensor norm(const Tensor& x, NormOrder order, const Axes& axes, bool keepdims) {
         case NormOrder::inf: return max(abs(x), axes, keepdims);
         case NormOrder::l2: break;
     }
-    return sqrt_zero_safe(sum(square(x), axes, keepdims));
+    return sqrt_zero_safe("norm_sqrt", sum(square(x), axes, keepdims));
 }
 
 Tensor cumsum(const Tensor& x, int axis) {

@@ -12,7 +12,8 @@ namespace tg {
 /// estimate, 0 the population's. n <= correction gives NaN or infinity, as PyTorch.
 Tensor var(const Tensor& x, const Axes& axes = {}, double correction = 1, bool keepdims = false);
 /// sqrt(var(x, axes, correction)) (PyTorch's std; named so as not to hide namespace std).
-/// Its gradient is NaN where the variance is 0, as PyTorch's.
+/// Its gradient is 0 where the variance is 0 (a constant slice), as PyTorch 1.13's
+/// std_backward, and NaN where the variance is NaN (n <= correction).
 Tensor stddev(const Tensor& x, const Axes& axes = {}, double correction = 1, bool keepdims = false);
 
 /// The order of a vector norm: 1, 2, or the largest absolute value.

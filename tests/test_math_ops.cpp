@@ -131,4 +131,17 @@ TEST_CASE("statistics: gradients and second derivatives against central differen
     const Tensor z = zeros({3}, {DType::f64, true});
     norm(z).backward();
     check_values(z.grad(), {3}, {0, 0, 0});
+    // the same for stddev of a constant slice (PyTorch 1.13's std_backward masks it), and
+    // the other row's gradient is untouched
+    const Tensor c = from_vector(std::vector<double>{2, 2, 2, 1, -1, 0.5}, {2, 3}, f64_leaf);
+    sum(stddev(c, {1}, 0)).backward();
+    const std::vector<double> gc = c.grad().to_vector();
+    CHECK(gc[0] == 0);
+    CHECK(gc[1] == 0);
+    CHECK(gc[2] == 0);
+    CHECK(gc[3] == doctest::Approx((1 - 1.0 / 6) / (3 * std::sqrt(78.0 / 108))));  // (x - mean) / (n std)
+    // but a NaN variance (one element, correction 1) still gives a NaN gradient
+    const Tensor one = from_vector(std::vector<double>{3}, {1}, f64_leaf);
+    stddev(one).backward();
+    CHECK(std::isnan(one.grad().item()));
 }
