@@ -50,10 +50,12 @@ void for_ranges(std::size_t n, std::size_t grain, F&& fn) {
 }
 
 /// Elements each thread's share of elementwise work must hold before the work is
-/// split (2^18, some 100 µs): waking a pool thread costs tens of microseconds on
-/// a virtual machine, and at 2^16 fraud-infer's [4096, 64] layers ran slower on
-/// 2 threads (490-780 µs a step) than on 1 (450 µs).
-inline constexpr std::size_t min_share = std::size_t(1) << 18;
+/// split (2^16, some 20 µs). Waking a sleeping pool thread costs tens of
+/// microseconds on a virtual machine; the workers poll for work before they
+/// sleep (Note [waking the pool] in thread_pool.cpp), so within a step they are
+/// awake. With polling, 2^16 took mlp from 787 to 698 µs a step and cnn from
+/// 3823 to 3488 µs at 2 threads (from 2^18); 2^15 made lstm 9% slower.
+inline constexpr std::size_t min_share = std::size_t(1) << 16;
 
 /// Elements of a sum's fixed chunks (Note [threads and results]): 2^15. The
 /// chunks fix the order of additions; threads take min_share's worth of them.

@@ -34,8 +34,19 @@ constexpr double kSmallGemm = 512;
 // threads. Below kThreadedGemm (16.8 million), waking and joining another thread
 // cost more than it saved on a 2-core machine (at 2 threads, running them on the
 // calling thread took rnn from 5.1 to 3.9 ms a step, fraud-mlp from 200 to
-// 125 µs, fraud-infer from 700 to 555 µs; bench/README.md).
+// 125 µs, fraud-infer from 700 to 555 µs; bench/README.md). Since the pool's
+// workers poll before they sleep (Note [waking the pool]), products from half
+// that size are split too when their inner dimension is at least kDeepInner:
+// mlp's 8.4-million products (inner 128 and 256) then took a step from 778 to
+// 706 µs at 2 threads, while fraud-infer's (inner 64, a thin pass over 1 MB of
+// activations) ran up to 40% slower split and stay whole.
 constexpr double kThreadedGemm = double(std::size_t(1) << 24);
+constexpr std::size_t kDeepInner = 128;
+
+/// Whether a product of m x n x k multiply-adds is worth cutting into bands.
+bool worth_bands(double mnk, std::size_t k) {
+    return mnk >= kThreadedGemm || (mnk >= kThreadedGemm / 2 && k >= kDeepInner);
+}
 
 // A band is at least this many rows (or columns): narrower ones waste the kernel's tiles.
 constexpr std::size_t kMinBand = 16;
@@ -130,7 +141,8 @@ void gemm_impl(const char* op, bool ta, bool tb, std::size_t m, std::size_t n, s
     const std::size_t threads = static_cast<std::size_t>(num_threads());
     const bool by_rows = m >= n;  // cut the longer side of c
     const std::size_t side = by_rows ? m : n;
-    const std::size_t bands = mnk < kThreadedGemm ? 1 : std::min(threads, std::max<std::size_t>(1, side / kMinBand));
+    const std::size_t bands =
+        threads == 1 || !worth_bands(mnk, k) ? 1 : std::min(threads, std::max<std::size_t>(1, side / kMinBand));
     if (bands == 1) return serial_gemm(ta, tb, im, in, ik, a, ilda, b, ildb, beta, c, ildc);
     const std::size_t width = (side + bands - 1) / bands;
     parallel::run(bands, [&](std::size_t i) {

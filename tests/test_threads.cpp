@@ -1,6 +1,7 @@
 // Threads: what tapegrad promises to a program that calls it from several threads
 // (README's "Threads"). Run these under ThreadSanitizer too (README: Sanitizers).
 #include <atomic>
+#include <chrono>
 #include <climits>
 #include <condition_variable>
 #include <cstdint>
@@ -270,6 +271,47 @@ TEST_CASE("threads: large elementwise ops and sums give the same bits on 1, 2 an
                                     }),
                       "task 2 failed");
     CHECK(ran == 4);
+    set_num_threads(before);
+}
+
+namespace {
+
+/// Runs two pool tasks that each wait (at most 10 s) for the other to start:
+/// true only when the two ran at once, i.e. a worker took the second task.
+bool two_tasks_meet() {
+    std::atomic<int> started{0};
+    std::atomic<bool> met{true};
+    parallel::run(2, [&](std::size_t) {
+        ++started;
+        const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (started.load() < 2)
+            if (std::chrono::steady_clock::now() > limit) {
+                met = false;
+                return;
+            }
+    });
+    return met;
+}
+
+}  // namespace
+
+TEST_CASE("threads: pool workers take new work while polling and after they have gone to sleep") {
+    // Note [waking the pool]: a worker polls for work for a while, then sleeps on
+    // a condition variable. Work given in either state must reach it.
+    const int before = num_threads();
+    set_num_threads(2);
+    CHECK(two_tasks_meet());  // starts the worker
+    CHECK(two_tasks_meet());  // right after: the worker is still polling
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // far past the polling time
+    CHECK(two_tasks_meet());  // the worker sleeps and must be woken
+    // Many short jobs, some with a pause in between: no task is lost or run twice
+    // at the edge between polling and sleeping.
+    std::vector<std::atomic<int>> runs(4);
+    for (int round = 0; round < 400; ++round) {
+        parallel::run(runs.size(), [&](std::size_t i) { ++runs[i]; });
+        if (round % 50 == 0) std::this_thread::sleep_for(std::chrono::microseconds(100 + 10 * round));
+    }
+    for (const auto& r : runs) CHECK(r.load() == 400);
     set_num_threads(before);
 }
 

@@ -11,13 +11,11 @@
 
 namespace bench {
 
-/// The threads a run may use: tapegrad's own (large products in bands,
-/// tg::set_num_threads) and OpenBLAS's. Setting only OpenBLAS's would leave
-/// tapegrad at its default, every core.
-inline void set_threads(int n) {
-    set_blas_threads(n);
-    tg::set_num_threads(n);
-}
+/// The threads a run may use: tapegrad's pool (tg::set_num_threads), which
+/// also runs large products in bands. OpenBLAS is left alone: tapegrad sets it
+/// to one thread itself, and asking it for more would start threads that only
+/// sit idle (bench/run also starts tapegrad programs with OPENBLAS_NUM_THREADS=1).
+inline void set_threads(int n) { tg::set_num_threads(n); }
 
 inline tg::Tensor to_tg(const std::vector<float>& v, const tg::Shape& shape) { return tg::from_vector(v, shape); }
 
