@@ -78,10 +78,11 @@ bool available() { return true; }
 namespace {
 
 /// Ranks on one machine share its cores: unless the user chose a number
-/// (TAPEGRAD_NUM_THREADS), each rank's products use cores / (ranks on this
-/// machine) threads, so 2 ranks on 2 cores do not run 4 threads.
+/// (TAPEGRAD_NUM_THREADS or OMP_NUM_THREADS, as num_threads() reads them), each
+/// rank's products use cores / (ranks on this machine) threads, so 2 ranks on
+/// 2 cores do not run 4 threads.
 void share_cores_among_local_ranks() {
-    if (std::getenv("TAPEGRAD_NUM_THREADS")) return;
+    if (std::getenv("TAPEGRAD_NUM_THREADS") || std::getenv("OMP_NUM_THREADS")) return;
     MPI_Comm local;
     if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local) != MPI_SUCCESS) return;
     int here = 1;

@@ -19,7 +19,7 @@ namespace tg {
 namespace {
 
 int threads_from_environment() {
-    for (const char* name : {"TAPEGRAD_NUM_THREADS", "OPENBLAS_NUM_THREADS"})
+    for (const char* name : {"TAPEGRAD_NUM_THREADS", "OMP_NUM_THREADS"})
         if (const char* v = std::getenv(name))
             if (const int n = std::atoi(v); n > 0) return n;
     const unsigned cores = std::thread::hardware_concurrency();

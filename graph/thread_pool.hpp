@@ -18,8 +18,10 @@
 namespace tg {
 
 /// Threads the library's work is split over (n >= 1). The default is the
-/// environment's TAPEGRAD_NUM_THREADS, else OPENBLAS_NUM_THREADS, else the number
-/// of cores. Thread-safe; work already running keeps its split.
+/// environment's TAPEGRAD_NUM_THREADS, else OMP_NUM_THREADS (as PyTorch), else
+/// the number of cores. OPENBLAS_NUM_THREADS is OpenBLAS's own pool, which
+/// tapegrad keeps at one thread (ops/blas.hpp). Thread-safe; work already
+/// running keeps its split.
 void set_num_threads(int n);
 int num_threads();
 

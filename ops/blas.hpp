@@ -5,7 +5,8 @@
 // ----------------------------------
 // Every product of the library (matmul, linear, convolution, and their backward
 // rules) goes through blas::gemm. A product below 16.8 million multiply-adds runs
-// on the calling thread; a larger one is cut into num_threads() bands of rows (or
+// on the calling thread (from 8.4 million, only when its inner dimension is below
+// 128: ops/blas.cpp, worth_bands); a larger one is cut into num_threads() bands of rows (or
 // columns) that run at once, one single-threaded BLAS call each, on a small pool
 // of tapegrad threads (graph/thread_pool; the caller takes one band). OpenBLAS's own thread count is
 // set to one, once, at the first product, and never changed again.
@@ -14,6 +15,7 @@
 // num_threads(): never on what other threads of the program do at the same time.
 // Changing num_threads() may change the last bits of the products above the
 // threshold (the bands differ), as a different BLAS thread count would.
+// OpenBLAS still starts idle threads at load unless OPENBLAS_NUM_THREADS=1.
 #include <climits>
 #include <cstddef>
 

@@ -115,6 +115,52 @@ Tensor unsqueeze(const Tensor& x, int axis) {
     return recorded_reshape("unsqueeze", x, s);
 }
 
+namespace {
+
+/// dst = src with its axes in the order perm (dst axis k is src axis perm[k]),
+/// both contiguous row-major. Output rows (the last axis) are independent copies,
+/// so large tensors are shared among the pool's threads with the same result.
+/// When the last axis stays last, each row is one contiguous run of the source.
+template <class T>
+void permute_values(const T* src, const Shape& in, const std::vector<std::size_t>& perm, T* dst) {
+    const std::size_t rank = in.size();
+    std::vector<std::size_t> in_stride(rank, 1), out_shape(rank), stride(rank);
+    for (std::size_t k = rank - 1; k-- > 0;) in_stride[k] = in_stride[k + 1] * in[k + 1];
+    for (std::size_t k = 0; k < rank; ++k) {
+        out_shape[k] = in[perm[k]];
+        stride[k] = in_stride[perm[k]];  // source step for a step along output axis k
+    }
+    const std::size_t row = out_shape[rank - 1], row_step = stride[rank - 1];
+    std::size_t rows = row == 0 ? 0 : 1;
+    for (std::size_t k = 0; k + 1 < rank; ++k) rows *= out_shape[k];
+    parallel::for_ranges(rows, std::max<std::size_t>(1, kernels::parallel_grain / std::max<std::size_t>(1, row)),
+                         [&](std::size_t lo, std::size_t hi) {
+        // the output index of row lo over the axes before the last, and its source offset
+        std::vector<std::size_t> idx(rank, 0);
+        std::size_t offset = 0;
+        for (std::size_t k = rank - 1, rest = lo; k-- > 0;) {
+            idx[k] = rest % out_shape[k];
+            rest /= out_shape[k];
+            offset += idx[k] * stride[k];
+        }
+        for (std::size_t r = lo; r < hi; ++r) {
+            T* d = dst + r * row;
+            const T* s0 = src + offset;
+            if (row_step == 1) std::copy(s0, s0 + row, d);
+            else
+                for (std::size_t i = 0; i < row; ++i) d[i] = s0[i * row_step];
+            for (std::size_t k = rank - 1; k-- > 0;) {  // next row: odometer over the leading axes
+                offset += stride[k];
+                if (++idx[k] < out_shape[k]) break;
+                offset -= idx[k] * stride[k];
+                idx[k] = 0;
+            }
+        }
+    });
+}
+
+}  // namespace
+
 Tensor permute(const Tensor& x, const std::vector<int>& dims) {
     check_defined("permute", x);
     const std::size_t rank = x.dim();
@@ -131,9 +177,12 @@ Tensor permute(const Tensor& x, const std::vector<int>& dims) {
     bool identity = true;
     for (std::size_t k = 0; k < rank; ++k) identity = identity && perm[k] == k;
     if (identity) return x;
+    Shape out_shape(rank);
+    for (std::size_t k = 0; k < rank; ++k) out_shape[k] = x.shape()[perm[k]];
     Tensor out = dispatch_all(x.dtype(), [&](auto z) {
         using T = decltype(z);
-        Array<T> r = xt::transpose(values<T>(x), perm);
+        Array<T> r = Array<T>::from_shape(kernels::to_xshape(out_shape));
+        permute_values(values<T>(x).data(), x.shape(), perm, r.data());
         return make_tensor(std::move(r));
     });
     std::vector<int> inverse(rank);

@@ -315,6 +315,35 @@ TEST_CASE("threads: pool workers take new work while polling and after they have
     set_num_threads(before);
 }
 
+TEST_CASE("threads: permute of a large tensor moves each element where the axes say, on 1, 2 and 3 threads") {
+    const int before = num_threads();
+    const Shape in{6, 40, 70, 9};  // 151,200 elements: shared among threads
+    const Tensor x = tg::test::rnd(in, -1, 1, 7);
+    const std::vector<double> xv = x.to_vector();
+    for (const std::vector<int>& perm : {std::vector<int>{0, 2, 1, 3}, {3, 1, 0, 2}, {2, 0, 3, 1}, {-1, 0, 1, 2}}) {
+        std::vector<std::size_t> p(4), out(4);
+        for (std::size_t k = 0; k < 4; ++k) p[k] = static_cast<std::size_t>(perm[k] < 0 ? perm[k] + 4 : perm[k]);
+        for (std::size_t k = 0; k < 4; ++k) out[k] = in[p[k]];
+        std::vector<double> expected;  // out[i] = x[j] with j's axis p[k] equal to i's axis k
+        std::size_t i_[4];
+        for (i_[0] = 0; i_[0] < out[0]; ++i_[0])
+            for (i_[1] = 0; i_[1] < out[1]; ++i_[1])
+                for (i_[2] = 0; i_[2] < out[2]; ++i_[2])
+                    for (i_[3] = 0; i_[3] < out[3]; ++i_[3]) {
+                        std::size_t j[4];
+                        for (std::size_t k = 0; k < 4; ++k) j[p[k]] = i_[k];
+                        expected.push_back(xv[((j[0] * in[1] + j[1]) * in[2] + j[2]) * in[3] + j[3]]);
+                    }
+        for (int threads : {1, 2, 3}) {
+            set_num_threads(threads);
+            const Tensor y = permute(x, perm);
+            CHECK(y.shape() == Shape(out.begin(), out.end()));
+            CHECK(y.to_vector() == expected);
+        }
+    }
+    set_num_threads(before);
+}
+
 TEST_CASE("threads: convolution and pooling outputs and gradients are the same bits on 1, 2 and 3 threads") {
     using tg::test::rnd;
     const int before = num_threads();
