@@ -35,6 +35,51 @@ bool broadcasts_to(const Shape& from, const Shape& to) {
     return true;
 }
 
+/// Summing `in` down to `to` seen as [outer, mid, inner] -> [outer, 1, inner]:
+/// kept axes, then one run of summed axes, then kept axes ([N, C] to [C],
+/// [B, S, D] to [B, S, 1], [A, B, C] to [A, 1, C]). mid == 0 when the pattern is
+/// another one (summed axes in two runs).
+struct SumRuns {
+    std::size_t outer = 1, mid = 1, inner = 1;
+};
+
+SumRuns sum_runs(const Shape& in, const Shape& to) {
+    const std::size_t offset = in.size() - to.size();
+    const auto summed = [&](std::size_t k) { return k < offset || (to[k - offset] == 1 && in[k] != 1); };
+    SumRuns r;
+    std::size_t k = 0;
+    for (; k < in.size() && !summed(k); ++k) r.outer *= in[k];
+    for (; k < in.size() && summed(k); ++k) r.mid *= in[k];
+    for (; k < in.size(); ++k) {
+        if (summed(k)) return SumRuns{1, 0, 1};
+        r.inner *= in[k];
+    }
+    return r;
+}
+
+/// out[o, c] = sum over m of in[o, m, c], m in order (the order of the general
+/// loop, so the same bits); the outputs are shared among the pool's threads.
+template <class T>
+void sum_middle(const T* in, const SumRuns& r, T* out) {
+    const std::size_t grain = std::max<std::size_t>(1, kernels::parallel_grain / std::max<std::size_t>(1, r.mid));
+    parallel::for_ranges(r.outer * r.inner, grain, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t o = lo / r.inner; o * r.inner < hi; ++o) {
+            const std::size_t c0 = std::max(lo, o * r.inner) - o * r.inner;
+            const std::size_t c1 = std::min(hi, (o + 1) * r.inner) - o * r.inner;
+            T* dst = out + o * r.inner;
+            const T* src = in + o * r.mid * r.inner;
+            if (r.inner == 1) {  // a contiguous run per output
+                T acc = dst[0];
+                for (std::size_t m = 0; m < r.mid; ++m) acc += src[m];
+                dst[0] = acc;
+                continue;
+            }
+            for (std::size_t m = 0; m < r.mid; ++m, src += r.inner)
+                for (std::size_t c = c0; c < c1; ++c) dst[c] += src[c];
+        }
+    });
+}
+
 }  // namespace
 
 Tensor sum_to(const Tensor& t, const Shape& shape) {
@@ -49,6 +94,10 @@ Tensor sum_to(const Tensor& t, const Shape& shape) {
         r.fill(T(0));
         T* pr = r.data();
         const T* pin = values<T>(t).data();
+        if (const SumRuns runs = sum_runs(in_shape, shape); runs.mid > 0) {
+            sum_middle(pin, runs, pr);
+            return make_tensor(std::move(r));
+        }
         std::array<std::array<std::ptrdiff_t, 16>, 1> strides{kernels::broadcast_strides(shape, in_shape)};
         kernels::for_each_broadcast<1>(in_shape, strides,
                                        [&](std::size_t i, const std::array<std::ptrdiff_t, 1>& o) { pr[o[0]] += pin[i]; });

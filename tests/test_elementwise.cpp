@@ -482,3 +482,46 @@ TEST_CASE("elementwise: relu, maximum and minimum at NaN: second derivatives run
     CHECK(std::isnan(gx.to_vector()[0]));
     CHECK(grad({sum(gx)}, {x})[0].to_vector() == std::vector<double>{8, 2, 2});
 }
+
+TEST_CASE("elementwise: sum_to gives the element-by-element sums, in the same order, on 1, 2 and 3 threads") {
+    // sum_to is how broadcast gradients come back; summing leading axes takes a
+    // row-by-row loop shared among threads by columns (graph/broadcast.cpp), the
+    // other patterns the general loop. Both must add in row-major order.
+    const int before = num_threads();
+    struct Case {
+        Shape in, to;
+    };
+    const std::vector<Case> cases = {
+        {{5, 3}, {3}},           {{5, 3}, {1, 3}},        {{4, 5, 3}, {3}},   {{4, 5, 3}, {5, 3}},
+        {{4, 5, 3}, {1, 1, 3}},  {{4, 5, 3}, {4, 1, 3}},  {{4, 5, 3}, {4, 5, 1}},  {{4, 5, 3}, {}},
+        {{4, 1, 3}, {3}},        {{1, 3}, {3}},           {{4, 5, 3}, {1, 1}},     {{0, 3}, {3}},
+        {{4, 5, 3}, {4, 1, 1}},  {{4, 5, 3, 2}, {4, 1, 1, 2}}, {{4, 5, 3}, {1, 5, 1}}, {{2, 1, 3}, {2, 1, 1}},
+        {{600, 300}, {300}},     {{40, 30, 300}, {1, 300}}, {{300, 600}, {300, 1}}, {{30, 400, 20}, {30, 1, 20}},
+    };
+    for (const Case& c : cases) {
+        const Tensor x = rnd(c.in, -1, 1, 11);
+        const std::vector<double> xv = x.to_vector();
+        // expected: visit x in row-major order and add each element to its target
+        const std::size_t rank = c.in.size(), offset = rank - c.to.size();
+        std::size_t n_out = 1;
+        for (std::size_t d : c.to) n_out *= d;
+        std::vector<double> expected(n_out, 0.0);
+        std::vector<std::size_t> idx(rank, 0);
+        for (double v : xv) {
+            std::size_t o = 0;
+            for (std::size_t k = offset; k < rank; ++k) o = o * c.to[k - offset] + (c.to[k - offset] == 1 ? 0 : idx[k]);
+            expected[o] += v;
+            for (std::size_t k = rank; k-- > 0;)
+                if (++idx[k] < c.in[k]) break;
+                else idx[k] = 0;
+        }
+        for (int threads : {1, 2, 3}) {
+            set_num_threads(threads);
+            const Tensor y = sum_to(x, c.to);
+            INFO(shape_str(c.in), " -> ", shape_str(c.to), " on ", threads, " threads");
+            CHECK(y.shape() == c.to);
+            CHECK(y.to_vector() == expected);
+        }
+    }
+    set_num_threads(before);
+}
