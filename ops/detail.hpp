@@ -75,5 +75,8 @@ void apply_epilogue(Epilogue e, float* values, std::size_t n);
 void apply_epilogue(Epilogue e, double* values, std::size_t n);
 /// g · epilogue'(out) as a recorded op (g itself for none): the fused ops' backward.
 Tensor epilogue_grad(Epilogue e, const Tensor& g, const Tensor& out);
+/// epilogue(linear(x, w, b)) for x of any rank but 2, without reshaping copies
+/// (Note [linear on N-D input] in affine.cpp); the arguments already checked.
+Tensor linear_rows(const Tensor& x, const Tensor& w, const Tensor& b, Epilogue epilogue);
 
 }  // namespace tg::detail

@@ -176,16 +176,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b, std::source_loc
                                                     w.size(0), shape_str(w.shape())),
                               loc);
     }
-    if (x.dim() != 2) {
-        // [..., in] -> [rows, in] -> [..., out]
-        Shape out_shape = x.shape();
-        out_shape.back() = w.size(0);
-        // rows counted explicitly: reshape cannot infer -1 when there are no input features
-        std::size_t rows = 1;
-        for (std::size_t k = 0; k + 1 < x.dim(); ++k) rows *= x.size(static_cast<int>(k));
-        const Tensor x2 = reshape(x, {static_cast<std::int64_t>(rows), static_cast<std::int64_t>(w.size(1))});
-        return reshape(linear(x2, w, b, loc), out_shape);
-    }
+    if (x.dim() != 2) return detail::linear_rows(x, w, b, Epilogue::none);  // Note [linear on N-D input]
     const std::size_t rows = x.size(0), in = w.size(1), outf = w.size(0);
     Tensor out = dispatch(x.dtype(), [&](auto z) {
         using T = decltype(z);

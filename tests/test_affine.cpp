@@ -89,6 +89,40 @@ TEST_CASE("affine: gradients and second derivatives in double, every epilogue, f
     }
 }
 
+TEST_CASE("affine: linear on 1-D, 3-D and 4-D input runs on the data in place, as the 2-D op would, every epilogue") {
+    // Note [linear on N-D input]: no reshaping copies; the values must equal the
+    // 2-D op on the rows bit for bit, and gradients and second derivatives hold.
+    struct Case {
+        Shape x;
+        bool bias;
+    };
+    const std::vector<Case> cases{{{3}, true}, {{2, 3, 3}, true}, {{2, 3, 3}, false}, {{2, 1, 2, 3}, true}, {{0, 2, 3}, true}};
+    for (Epilogue e : all_epilogues) {
+        for (const Case& c : cases) {
+            INFO(epilogue_name(e) << ": x " << shape_str(c.x) << (c.bias ? " with bias" : " without bias"));
+            std::vector<Tensor> inputs{rnd(c.x, -1, 1, 3), rnd({2, 3}, -1, 1, 4)};
+            if (c.bias) inputs.push_back(rnd({2}, -1, 1, 5));
+            auto f = [&](const std::vector<Tensor>& in) { return linear(in[0], in[1], c.bias ? in[2] : Tensor(), e); };
+            std::size_t rows = 1;
+            for (std::size_t k = 0; k + 1 < c.x.size(); ++k) rows *= c.x[k];
+            Shape out_shape = c.x;
+            out_shape.back() = 2;
+            const Tensor by_rows = reshape(linear(reshape(inputs[0], {std::int64_t(rows), 3}), inputs[1],
+                                                  c.bias ? inputs[2] : Tensor(), e),
+                                           out_shape);
+            const Tensor y = f(inputs);
+            CHECK(y.shape() == out_shape);
+            CHECK(y.to_vector() == by_rows.to_vector());
+            if (rows == 0) continue;
+            check_grad(f, inputs, "linear");
+            check_gradgrad(f, inputs, "linear");
+            // and the plain op (no epilogue argument) takes the same path
+            if (e == Epilogue::none)
+                CHECK(linear(inputs[0], inputs[1], c.bias ? inputs[2] : Tensor()).to_vector() == by_rows.to_vector());
+        }
+    }
+}
+
 TEST_CASE("affine: edge shapes") {
     // k = 0: the product adds nothing, the result is the activated bias
     const Tensor empty_k = affine({{zeros({3, 0}, {DType::f64}), zeros({0, 2}, {DType::f64})}},
