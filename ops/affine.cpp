@@ -204,15 +204,14 @@ namespace detail {
 // backward rule reshapes the gradient (a copy that lives only while the rule
 // runs) and is written with recorded ops, so second derivatives work.
 Tensor linear_rows(const Tensor& x, const Tensor& w, const Tensor& b, Epilogue epilogue) {
-    const Shape x_shape = x.shape();
-    Shape out_shape = x_shape;
-    out_shape.back() = w.size(0);
     const std::size_t in = w.size(1), outf = w.size(0);
     std::size_t rows = 1;
-    for (std::size_t k = 0; k + 1 < x_shape.size(); ++k) rows *= x_shape[k];
+    for (std::size_t k = 0; k + 1 < x.dim(); ++k) rows *= x.size(static_cast<int>(k));
     Tensor out = dispatch(x.dtype(), [&](auto z) {
         using T = decltype(z);
-        Array<T> r = Array<T>::from_shape(kernels::to_xshape(out_shape));
+        auto out_shape = kernels::to_xshape(x.shape());  // [..., out]; inline storage, no allocation
+        out_shape.back() = outf;
+        Array<T> r = Array<T>::from_shape(out_shape);
         T* pr = r.data();
         T beta = T(0);
         if (b.defined()) {
@@ -230,13 +229,25 @@ Tensor linear_rows(const Tensor& x, const Tensor& w, const Tensor& b, Epilogue e
         activate(epilogue, pr, r.size());
         return make_tensor(std::move(r));
     });
-    const auto as_rows = [rows](const Tensor& t) {
-        return reshape(t, {static_cast<std::int64_t>(rows), static_cast<std::int64_t>(t.size(-1))});
-    };
-    auto rule = [epilogue, x_shape, as_rows](BackwardContext& ctx) {
-        const Tensor g = as_rows(through_epilogue(epilogue, ctx.grad_out(), ctx.out()));  // [rows, out]
-        if (ctx.needs(0)) ctx.add(0, reshape(gemm(g, ctx.input(1), false, false, {}), x_shape));  // [rows,out] x [out,in]
-        if (ctx.needs(1)) ctx.add(1, gemm(g, as_rows(ctx.input(0)), true, false, {}));             // [out,rows] x [rows,in]
+    auto rule = [epilogue](BackwardContext& ctx) {
+        Tensor through;  // g' = g · epilogue'(out), when there is an epilogue
+        if (epilogue != Epilogue::none) through = through_epilogue(epilogue, ctx.grad_out(), ctx.out());
+        const Tensor& g2 = epilogue == Epilogue::none ? ctx.grad_out() : through;
+        if (g2.dim() == 2) {  // the common case: no reshapes at all
+            if (ctx.needs(0)) ctx.add(0, gemm(g2, ctx.input(1), false, false, {}));  // [rows,out] x [out,in]
+            if (ctx.needs(1)) ctx.add(1, gemm(g2, ctx.input(0), true, false, {}));   // [out,rows] x [rows,in]
+            if (ctx.needs(2)) ctx.add(2, sum(g2, {0}));
+            return;
+        }
+        const Tensor& x = ctx.input(0);
+        const auto as_rows = [&](const Tensor& t) {
+            std::size_t n = 1;
+            for (std::size_t k = 0; k + 1 < t.dim(); ++k) n *= t.size(static_cast<int>(k));
+            return reshape(t, {static_cast<std::int64_t>(n), static_cast<std::int64_t>(t.size(-1))});
+        };
+        const Tensor g = as_rows(g2);  // [rows, out]
+        if (ctx.needs(0)) ctx.add(0, reshape(gemm(g, ctx.input(1), false, false, {}), x.shape()));
+        if (ctx.needs(1)) ctx.add(1, gemm(g, as_rows(x), true, false, {}));
         if (ctx.needs(2)) ctx.add(2, sum(g, {0}));
     };
     return record(epilogue == Epilogue::none ? "linear" : "affine", {x, w, b}, out, rule);

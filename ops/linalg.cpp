@@ -176,32 +176,8 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b, std::source_loc
                                                     w.size(0), shape_str(w.shape())),
                               loc);
     }
-    if (x.dim() != 2) return detail::linear_rows(x, w, b, Epilogue::none);  // Note [linear on N-D input]
-    const std::size_t rows = x.size(0), in = w.size(1), outf = w.size(0);
-    Tensor out = dispatch(x.dtype(), [&](auto z) {
-        using T = decltype(z);
-        Array<T> r = Array<T>::from_shape({rows, outf});
-        T* pr = r.data();
-        T beta = T(0);
-        if (b.defined()) {
-            const T* pb = values<T>(b).data();
-            for (std::size_t i = 0; i < rows; ++i) std::copy(pb, pb + outf, pr + i * outf);
-            beta = T(1);
-        }
-        if (rows && outf) {
-            if (in) blas_gemm("linear", false, true, rows, outf, in, values<T>(x).data(), values<T>(w).data(), pr, beta);
-            else if (!b.defined()) r.fill(T(0));
-        }
-        return make_tensor(std::move(r));
-    });
-    auto rule = [](BackwardContext& ctx) {
-        const Tensor& g = ctx.grad_out();  // [rows, out]
-        if (ctx.needs(0)) ctx.add(0, gemm(g, ctx.input(1), false, false, {}));  // [rows,out] x [out,in]
-        if (ctx.needs(1)) ctx.add(1, gemm(g, ctx.input(0), true, false, {}));   // [out,rows] x [rows,in]
-        if (ctx.needs(2)) ctx.add(2, sum(g, {0}));  // (an undefined bias needs nothing)
-    };
-    if (b.defined()) return record("linear", {x, w, b}, out, rule);
-    return record("linear", {x, w, Tensor()}, out, rule);
+    // one product on the data as it lies, for any rank (Note [linear on N-D input] in affine.cpp)
+    return detail::linear_rows(x, w, b, Epilogue::none);
 }
 
 }  // namespace tg
