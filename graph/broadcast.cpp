@@ -61,8 +61,7 @@ SumRuns sum_runs(const Shape& in, const Shape& to) {
 /// loop, so the same bits); the outputs are shared among the pool's threads.
 template <class T>
 void sum_middle(const T* in, const SumRuns& r, T* out) {
-    const std::size_t grain = std::max<std::size_t>(1, kernels::parallel_grain / std::max<std::size_t>(1, r.mid));
-    parallel::for_ranges(r.outer * r.inner, grain, [&](std::size_t lo, std::size_t hi) {
+    kernels::for_unit_ranges(r.outer * r.inner, r.mid, [&](std::size_t lo, std::size_t hi) {
         for (std::size_t o = lo / r.inner; o * r.inner < hi; ++o) {
             const std::size_t c0 = std::max(lo, o * r.inner) - o * r.inner;
             const std::size_t c1 = std::min(hi, (o + 1) * r.inner) - o * r.inner;

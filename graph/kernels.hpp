@@ -29,6 +29,20 @@ void for_each_index(std::size_t n, F fn) {
     });
 }
 
+/// fn(lo, hi) over units [0, units) of unit_size elements each (rows, lines,
+/// planes), shared among the pool's threads in ranges of at least
+/// parallel_grain elements; on the calling thread alone when the whole is
+/// below 2 * parallel_grain. Units must be independent.
+template <class F>
+void for_unit_ranges(std::size_t units, std::size_t unit_size, F&& fn) {
+    const std::size_t size = unit_size == 0 ? 1 : unit_size;
+    if (units * size < 2 * parallel_grain) {
+        if (units > 0) fn(std::size_t(0), units);
+        return;
+    }
+    parallel::for_ranges(units, parallel_grain / size == 0 ? 1 : parallel_grain / size, fn);
+}
+
 template <class S>
 Array<double>::shape_type to_xshape(const S& s) {
     return Array<double>::shape_type(s.begin(), s.end());

@@ -167,9 +167,7 @@ Tensor softmax_kernel(const Tensor& x, std::size_t axis, bool log_space) {
         // Each (outer, inner) line is independent: large inputs share the lines
         // among the pool's threads, with the same bits on any thread count.
         const std::size_t lines = v.outer * v.inner;
-        const std::size_t grain = std::max<std::size_t>(1, kernels::parallel_grain / std::max<std::size_t>(1, v.n));
-        parallel::for_ranges(lines, a.size() < 2 * kernels::parallel_grain ? lines : grain,
-                             [&](std::size_t lo, std::size_t hi) {
+        kernels::for_unit_ranges(lines, v.n, [&](std::size_t lo, std::size_t hi) {
             for (std::size_t line = lo; line < hi; ++line) {
                 const std::size_t o = line / v.inner, i = line % v.inner;
                 const T* in = px + o * v.n * v.inner + i;

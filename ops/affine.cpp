@@ -202,7 +202,8 @@ namespace detail {
 // (the product saves its 2-D input, the epilogue its 2-D output): a Linear on
 // a transformer's [64, 32, 512] activation held 8 MB more until backward. The
 // backward rule reshapes the gradient (a copy that lives only while the rule
-// runs) and is written with recorded ops, so second derivatives work.
+// runs; none for 2-D input, which takes this path too) and is written with
+// recorded ops, so second derivatives work.
 Tensor linear_rows(const Tensor& x, const Tensor& w, const Tensor& b, Epilogue epilogue) {
     const std::size_t in = w.size(1), outf = w.size(0);
     std::size_t rows = 1;

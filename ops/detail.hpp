@@ -75,8 +75,10 @@ void apply_epilogue(Epilogue e, float* values, std::size_t n);
 void apply_epilogue(Epilogue e, double* values, std::size_t n);
 /// g · epilogue'(out) as a recorded op (g itself for none): the fused ops' backward.
 Tensor epilogue_grad(Epilogue e, const Tensor& g, const Tensor& out);
-/// epilogue(linear(x, w, b)) for x of any rank but 2, without reshaping copies
-/// (Note [linear on N-D input] in affine.cpp); the arguments already checked.
+/// epilogue(linear(x, w, b)) for x of any rank >= 1 (w [out, in], b [out] or
+/// undefined), the product on x's data as it lies, without reshaping copies
+/// (Note [linear on N-D input] in affine.cpp). The caller has checked the
+/// shapes and dtypes.
 Tensor linear_rows(const Tensor& x, const Tensor& w, const Tensor& b, Epilogue epilogue);
 
 }  // namespace tg::detail

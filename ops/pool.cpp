@@ -41,11 +41,7 @@ enum class PoolKind { max, avg_include_pad, avg_exclude_pad };
 /// so the result does not depend on the thread count.
 template <class F>
 void for_planes(const PoolGeom& g, F&& fn) {
-    const std::size_t plane = std::max<std::size_t>(1, g.h * g.w);
-    const std::size_t grain = g.planes * plane < 2 * kernels::parallel_grain
-                                  ? g.planes
-                                  : std::max<std::size_t>(1, kernels::parallel_grain / plane);
-    parallel::for_ranges(g.planes, grain, fn);
+    kernels::for_unit_ranges(g.planes, g.h * g.w, fn);
 }
 
 /// std::allocator, except that resize(n) leaves new elements uninitialised (for

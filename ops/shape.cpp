@@ -133,8 +133,7 @@ void permute_values(const T* src, const Shape& in, const std::vector<std::size_t
     const std::size_t row = out_shape[rank - 1], row_step = stride[rank - 1];
     std::size_t rows = row == 0 ? 0 : 1;
     for (std::size_t k = 0; k + 1 < rank; ++k) rows *= out_shape[k];
-    parallel::for_ranges(rows, std::max<std::size_t>(1, kernels::parallel_grain / std::max<std::size_t>(1, row)),
-                         [&](std::size_t lo, std::size_t hi) {
+    kernels::for_unit_ranges(rows, row, [&](std::size_t lo, std::size_t hi) {
         // the output index of row lo over the axes before the last, and its source offset
         std::vector<std::size_t> idx(rank, 0);
         std::size_t offset = 0;
